@@ -37,6 +37,7 @@ from skebm._sklearn_compat import (
     _fit_context,
     check_is_fitted,
     validate_data,
+    validate_fitted_data,
 )
 
 # An explicit partition_method="exact" may enumerate this many units (16M states).
@@ -495,8 +496,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             reset=first_call,
         )
         if first_call:
-            self._partial_fit_rng = _as_generator(self.random_state)
-            self._initialize(X, self._partial_fit_rng)
+            self._initialize(X, _as_generator(self.random_state))
             self.train_scores_ = None
             self.validation_scores_ = None
             self.best_validation_score_ = None
@@ -504,7 +504,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         else:
             self._check_visible_range(X)
             X = X.astype(self.components_.dtype, copy=False)
-        rng = self._partial_fit_rng
+        rng = self._training_rng
         n_samples = X.shape[0]
         order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
@@ -753,6 +753,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             np.zeros_like(self.intercept_hidden_),
         ]
         self._hidden_activity = np.full(self.n_components, 0.5, dtype=dtype)
+        self._training_rng = rng
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
@@ -878,8 +879,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _validate_input(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
+        X = validate_fitted_data(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32)
         )
         self._check_visible_range(X)
         return X.astype(self.components_.dtype, copy=False)
