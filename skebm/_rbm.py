@@ -25,6 +25,7 @@ from skebm._gibbs import (
     sample_hiddens,
     sample_visibles,
 )
+from skebm._learning import log_likelihood_gradient
 from skebm._partition import (
     MAX_ENUMERATED_UNITS,
     ais_log_partition,
@@ -48,6 +49,9 @@ _MAX_MONITORED_ROWS = 1000
 _DENSE_CHUNK_ROWS = 4096
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
 _LOG_ODDS_CLIP = 1e-3
+# partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
+# window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
+_AVERAGING_GAMMA = 3.0
 
 
 def _as_generator(random_state):
@@ -463,6 +467,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._set_parameters(best_parameters)
         elif averaged is not None:
             self._set_parameters(averaged)
+        self._streaming_parameters = None
         self._log_partition = None
         return self
 
@@ -505,6 +510,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._check_visible_range(X)
             X = X.astype(self.components_.dtype, copy=False)
         rng = self._training_rng
+        # Updates drive the raw parameters; the public ones are their running
+        # average, since with no known end there is no learning-rate decay.
+        if self._streaming_parameters is None:
+            self._streaming_parameters = [p.copy() for p in self._parameters()]
+            self._n_streaming_updates = 0
+        averaged = self._parameters()
+        self._set_parameters(self._streaming_parameters, copy=False)
         n_samples = X.shape[0]
         order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
@@ -512,6 +524,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 _dense_rows(X, order[start : start + self.batch_size])
             )
             self._update_parameters(batch, self.learning_rate, rng)
+            self._n_streaming_updates += 1
+            rate = (_AVERAGING_GAMMA + 1) / (
+                self._n_streaming_updates + _AVERAGING_GAMMA
+            )
+            for mean, value in zip(averaged, self._parameters(), strict=True):
+                mean += rate * (value - mean)
+        self._set_parameters(averaged, copy=False)
         self.n_iter_ += 1
         self._log_partition = None
         return self
@@ -757,6 +776,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
+        self._streaming_parameters = None
         self._log_partition = None
 
     def _check_visible_range(self, X):
@@ -786,11 +806,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _parameters(self):
         return [self.components_, self.intercept_visible_, self.intercept_hidden_]
 
-    def _set_parameters(self, parameters):
-        weights, visible_bias, hidden_bias = parameters
-        self.components_ = weights.copy()
-        self.intercept_visible_ = visible_bias.copy()
-        self.intercept_hidden_ = hidden_bias.copy()
+    def _set_parameters(self, parameters, copy=True):
+        weights, visible_bias, hidden_bias = (
+            [p.copy() for p in parameters] if copy else parameters
+        )
+        self.components_ = weights
+        self.intercept_visible_ = visible_bias
+        self.intercept_hidden_ = hidden_bias
 
     def _update_parameters(self, batch, step, rng):
         """One stochastic gradient step on a (standardised, dense) minibatch."""
@@ -811,14 +833,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         self.h_samples_ = chain_hiddens
 
-        n_positive, n_negative = batch.shape[0], negative_visibles.shape[0]
-        weight_gradient = positive_hiddens.T @ batch
-        weight_gradient /= n_positive
-        weight_gradient -= (negative_hiddens.T @ negative_visibles) / n_negative
+        weight_gradient, visible_gradient, hidden_gradient = log_likelihood_gradient(
+            batch, positive_hiddens, negative_visibles, negative_hiddens
+        )
         if self.weight_decay:
             weight_gradient -= self.weight_decay * weights
-        visible_gradient = batch.mean(axis=0) - negative_visibles.mean(axis=0)
-        hidden_gradient = positive_hiddens.mean(axis=0) - negative_hiddens.mean(axis=0)
         if self.sparsity_target is not None:
             self._hidden_activity *= 0.9
             self._hidden_activity += 0.1 * positive_hiddens.mean(axis=0)

@@ -1,0 +1,384 @@
+"""Recall dynamics and energies of Hopfield memories, as array-in/array-out code.
+
+States are rows: ``states`` has shape (n_samples, n_units). Binary states take
+the values +-1; every function works on all rows at once, and the result of a
+row never depends on the other rows (a row stops being updated as soon as it
+has converged).
+
+A unit's new state is the sign of its drive (the local field for pairwise
+weights, the energy difference for dense rules). A drive within a relative
+``TIE_TOLERANCE`` of zero counts as zero and leaves the unit as it is, so that
+rounding in a matrix product never decides a tie.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy.special import logsumexp
+
+TIE_TOLERANCE = 1e-10
+
+# How a row's recall ended.
+FIXED_POINT = 0
+TWO_CYCLE = 1
+SWEEP_LIMIT = 2
+
+# Units whose fields are computed by one matrix product in an asynchronous sweep.
+_BLOCK_SIZE = 64
+
+
+def _signs_keeping_ties(drive, scale, states):
+    """+1 / -1 where the drive is clearly positive / negative, else the state."""
+    threshold = TIE_TOLERANCE * scale
+    return np.where(drive > threshold, 1.0, np.where(drive < -threshold, -1.0, states))
+
+
+# ----------------------------------------------------------------- pairwise
+
+
+def pairwise_energy(states, weights, thresholds):
+    """``E(s) = -1/2 s'Ws - theta's`` of each row.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+    weights : ndarray of shape (n_units, n_units)
+    thresholds : ndarray of shape (n_units,)
+
+    Returns
+    -------
+    energy : ndarray of shape (n_samples,)
+    """
+    fields = states @ weights.T
+    return -0.5 * np.einsum("ij,ij->i", fields, states) - states @ thresholds
+
+
+def pairwise_recall(
+    states,
+    weights,
+    thresholds,
+    *,
+    order,
+    update="async",
+    n_sweeps=100,
+    clamp=None,
+):
+    """Recall with ``s_i <- sign(sum_j w_ij s_j + theta_i)``.
+
+    ``update="async"`` visits the units one at a time in ``order``; a sweep
+    is one visit of every unit, and a row stops after a sweep that changed
+    nothing (a fixed point). The fields of a block of units come from one
+    matrix product, then each flip within the block corrects the fields of
+    the units after it. ``update="sync"`` updates every unit at once and stops
+    a row at a fixed point or when it returns to the state of two steps
+    before (a 2-cycle); the state returned is then the later of the two.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+        Initial +-1 states.
+    weights : ndarray of shape (n_units, n_units)
+        Weights, symmetric with a zero diagonal for a decreasing energy.
+    thresholds : ndarray of shape (n_units,)
+    order : ndarray of shape (n_units,)
+        Order of the units in an asynchronous sweep.
+    update : {"async", "sync"}, default="async"
+    n_sweeps : int, default=100
+        Largest number of sweeps (synchronous steps).
+    clamp : ndarray of bool of shape (n_samples, n_units) or None
+        Units held at their initial state.
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, n_units)
+        Final states.
+    status : ndarray of int of shape (n_samples,)
+        ``FIXED_POINT``, ``TWO_CYCLE`` or ``SWEEP_LIMIT``.
+    """
+    states = np.array(states, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    scale = np.abs(weights).sum(axis=1) + np.abs(thresholds)
+    if update == "sync":
+        return _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp)
+    return _pairwise_async(states, weights, thresholds, scale, order, n_sweeps, clamp)
+
+
+def _pairwise_async(states, weights, thresholds, scale, order, n_sweeps, clamp):
+    status = np.full(states.shape[0], SWEEP_LIMIT)
+    active = np.arange(states.shape[0])
+    order = np.asarray(order)
+    blocks = [order[i : i + _BLOCK_SIZE] for i in range(0, order.size, _BLOCK_SIZE)]
+    block_weights = [weights[np.ix_(block, block)] for block in blocks]
+    for _ in range(n_sweeps):
+        if active.size == 0:
+            break
+        current = states[active]
+        free = None if clamp is None else ~clamp[active]
+        changed = np.zeros(active.size, dtype=bool)
+        for block, within in zip(blocks, block_weights, strict=True):
+            fields = current @ weights[block].T
+            fields += thresholds[block]
+            for k, unit in enumerate(block):
+                old = current[:, unit]
+                new = _signs_keeping_ties(fields[:, k], scale[unit], old)
+                if free is not None:
+                    new = np.where(free[:, unit], new, old)
+                delta = new - old
+                flipped = delta != 0
+                if not flipped.any():
+                    continue
+                changed |= flipped
+                current[:, unit] = new
+                if k + 1 < block.size:
+                    fields[:, k + 1 :] += np.outer(delta, within[k + 1 :, k])
+        states[active] = current
+        status[active[~changed]] = FIXED_POINT
+        active = active[changed]
+    return states, status
+
+
+def _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp):
+    status = np.full(states.shape[0], SWEEP_LIMIT)
+    active = np.arange(states.shape[0])
+    previous = np.full_like(states, np.nan)
+    for _ in range(n_sweeps):
+        if active.size == 0:
+            break
+        current = states[active]
+        fields = current @ weights.T
+        fields += thresholds
+        new = _signs_keeping_ties(fields, scale, current)
+        if clamp is not None:
+            new = np.where(clamp[active], current, new)
+        fixed = (new == current).all(axis=1)
+        cycle = ~fixed & (new == previous[active]).all(axis=1)
+        previous[active] = current
+        states[active] = new
+        status[active[fixed]] = FIXED_POINT
+        status[active[cycle]] = TWO_CYCLE
+        active = active[~(fixed | cycle)]
+    return states, status
+
+
+# -------------------------------------------------------------------- dense
+
+
+def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
+    """Energy of the dense associative memories.
+
+    ``"polynomial"``: ``E(s) = -sum_mu max(xi^mu . s / n, 0) ** degree``,
+    Krotov and Hopfield's energy divided by ``n ** degree``.
+    ``"exponential"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)``,
+    the logarithm of Demircigil et al.'s ``-sum_mu exp(beta xi^mu . s)``.
+    Both rescalings are monotone: they order states, and hence define
+    minima and updates, exactly as the original energies, without overflow.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+    memories : ndarray of shape (n_memories, n_units)
+    rule : {"polynomial", "exponential"}
+    degree : int, default=3
+    beta : float, default=1.0
+
+    Returns
+    -------
+    energy : ndarray of shape (n_samples,)
+    """
+    overlaps = states @ memories.T
+    if rule == "polynomial":
+        rectified = np.maximum(overlaps / memories.shape[1], 0.0)
+        return -np.sum(rectified**degree, axis=1)
+    return -logsumexp(beta * overlaps, axis=1) / beta
+
+
+def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
+    """Energy drop of setting one unit to +1 rather than -1, and its scale.
+
+    ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column`` the
+    unit's values in the memories and ``state`` its current values.
+    """
+    rest = overlaps - np.outer(state, column)
+    if rule == "polynomial":
+        plus = np.maximum((rest + column) / n_units, 0.0) ** degree
+        minus = np.maximum((rest - column) / n_units, 0.0) ** degree
+        return (plus - minus).sum(axis=1), (plus + minus).sum(axis=1)
+    # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
+    exponent = beta * rest
+    exponent -= exponent.max(axis=1, keepdims=True)
+    weight = np.exp(exponent)
+    return weight @ column, weight.sum(axis=1)
+
+
+def dense_recall(
+    states,
+    memories,
+    *,
+    rule,
+    degree=3,
+    beta=1.0,
+    order,
+    update="async",
+    n_sweeps=100,
+    clamp=None,
+):
+    """Recall in a dense associative memory (polynomial or exponential F).
+
+    ``s_i <- sign(sum_mu F(xi_i^mu + r^mu) - F(-xi_i^mu + r^mu))`` with
+    ``r^mu = sum_{j != i} xi_j^mu s_j``: each unit takes the value of lower
+    energy ``-sum_mu F(xi^mu . s)``. Asynchronous and synchronous sweeps and
+    their stopping rules are those of :func:`pairwise_recall`.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+        Initial +-1 states.
+    memories : ndarray of shape (n_memories, n_units)
+        Stored +-1 patterns.
+    rule : {"polynomial", "exponential"}
+    degree : int, default=3
+        Degree of ``F(x) = max(x, 0) ** degree``.
+    beta : float, default=1.0
+        Scale of the exponent of ``F(x) = exp(beta x)``.
+    order : ndarray of shape (n_units,)
+    update : {"async", "sync"}, default="async"
+    n_sweeps : int, default=100
+    clamp : ndarray of bool of shape (n_samples, n_units) or None
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, n_units)
+    status : ndarray of int of shape (n_samples,)
+    """
+    states = np.array(states, dtype=np.float64)
+    memories = np.asarray(memories, dtype=np.float64)
+    n_units = memories.shape[1]
+    status = np.full(states.shape[0], SWEEP_LIMIT)
+    active = np.arange(states.shape[0])
+    previous = np.full_like(states, np.nan)
+    for _ in range(n_sweeps):
+        if active.size == 0:
+            break
+        current = states[active]
+        free = None if clamp is None else ~clamp[active]
+        overlaps = current @ memories.T
+        new_states = current.copy()
+        for unit in order:
+            column = memories[:, unit]
+            old = current[:, unit]
+            drive, scale = _dense_drive(
+                overlaps, column, old, rule, degree, beta, n_units
+            )
+            new = _signs_keeping_ties(drive, scale, old)
+            if free is not None:
+                new = np.where(free[:, unit], new, old)
+            if update == "sync":
+                new_states[:, unit] = new
+                continue
+            delta = new - old
+            if delta.any():
+                current[:, unit] = new
+                overlaps += np.outer(delta, column)
+        if update == "sync":
+            fixed = (new_states == current).all(axis=1)
+            cycle = ~fixed & (new_states == previous[active]).all(axis=1)
+            previous[active] = current
+            current = new_states
+        else:
+            fixed = (current == states[active]).all(axis=1)
+            cycle = np.zeros_like(fixed)
+        states[active] = current
+        status[active[fixed]] = FIXED_POINT
+        status[active[cycle]] = TWO_CYCLE
+        active = active[~(fixed | cycle)]
+    return states, status
+
+
+# ------------------------------------------------------------------ softmax
+
+
+def softmax_attention(states, memories, beta):
+    """``softmax(beta Xi s)`` for each row: the weight of every memory.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+    memories : ndarray of shape (n_memories, n_units)
+    beta : float
+
+    Returns
+    -------
+    attention : ndarray of shape (n_samples, n_memories)
+    """
+    logits = beta * (states @ memories.T)
+    logits -= logits.max(axis=1, keepdims=True)
+    attention = np.exp(logits)
+    attention /= attention.sum(axis=1, keepdims=True)
+    return attention
+
+
+def softmax_energy(states, memories, beta):
+    """Ramsauer et al.'s energy of the modern continuous Hopfield network.
+
+    ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s) + s.s / 2
+    + (1/beta) log P + M^2 / 2`` with ``P`` memories of largest norm ``M``.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+    memories : ndarray of shape (n_memories, n_units)
+    beta : float
+
+    Returns
+    -------
+    energy : ndarray of shape (n_samples,)
+    """
+    n_memories = memories.shape[0]
+    largest_norm = np.sqrt((memories**2).sum(axis=1).max())
+    return (
+        -logsumexp(beta * (states @ memories.T), axis=1) / beta
+        + 0.5 * np.einsum("ij,ij->i", states, states)
+        + np.log(n_memories) / beta
+        + 0.5 * largest_norm**2
+    )
+
+
+def softmax_recall(states, memories, beta, *, n_sweeps=100, tol=1e-6, clamp=None):
+    """Iterate ``s <- Xi' softmax(beta Xi s)`` until no value moves more than tol.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+        Initial (continuous) states.
+    memories : ndarray of shape (n_memories, n_units)
+    beta : float
+    n_sweeps : int, default=100
+        Largest number of updates.
+    tol : float, default=1e-6
+        A row stops once an update moves none of its values by more than tol.
+    clamp : ndarray of bool of shape (n_samples, n_units) or None
+        Units held at their initial value.
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, n_units)
+    status : ndarray of int of shape (n_samples,)
+        ``FIXED_POINT`` (converged to tol) or ``SWEEP_LIMIT``.
+    """
+    states = np.array(states, dtype=np.float64)
+    memories = np.asarray(memories, dtype=np.float64)
+    status = np.full(states.shape[0], SWEEP_LIMIT)
+    active = np.arange(states.shape[0])
+    for _ in range(n_sweeps):
+        if active.size == 0:
+            break
+        current = states[active]
+        new = softmax_attention(current, memories, beta) @ memories
+        if clamp is not None:
+            new = np.where(clamp[active], current, new)
+        converged = np.abs(new - current).max(axis=1, initial=0.0) <= tol
+        states[active] = new
+        status[active[converged]] = FIXED_POINT
+        active = active[~converged]
+    return states, status

@@ -1,0 +1,534 @@
+import io
+import warnings
+from contextlib import redirect_stdout
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import integrate
+from scipy.special import expit
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV, KFold, train_test_split
+from sklearn.neural_network import BernoulliRBM
+
+from skebm import RBMTransformer
+from skebm._gibbs import gibbs_chain
+from skebm._learning import log_likelihood_gradient
+from tests._rbm_models import all_binary_states
+
+
+@pytest.fixture(scope="module")
+def binary_digits():
+    X, _ = load_digits(return_X_y=True)
+    return (X >= 8).astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def digits_model(binary_digits):
+    return RBMTransformer(16, n_iter=20, random_state=0).fit(binary_digits)
+
+
+def random_binary(n_samples, n_features, seed=0, p=0.4):
+    return (np.random.default_rng(seed).random((n_samples, n_features)) < p).astype(
+        float
+    )
+
+
+# ----------------------------------------------------------------- likelihood
+
+
+@pytest.mark.parametrize("n_features, n_components", [(5, 3), (3, 7)])
+def test_score_samples_sums_to_one_over_all_binary_inputs(n_features, n_components):
+    X = random_binary(30, n_features)
+    rbm = RBMTransformer(n_components, n_iter=20, learning_rate=0.5, random_state=0)
+    rbm.fit(X)
+    states = all_binary_states(n_features)
+    assert_allclose(np.exp(rbm.score_samples(states)).sum(), 1.0, rtol=0, atol=1e-10)
+
+
+def test_score_samples_sums_to_one_for_large_weights():
+    rbm = RBMTransformer(4, n_iter=1, random_state=0).fit(random_binary(20, 4))
+    rbm.components_ = 30 * np.random.default_rng(0).standard_normal((4, 4))
+    rbm._log_partition = None
+    assert_allclose(
+        np.exp(rbm.score_samples(all_binary_states(4))).sum(), 1.0, atol=1e-10
+    )
+
+
+def test_gaussian_score_samples_integrates_to_one_on_one_visible_unit():
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(200, 1))
+    rbm = RBMTransformer(5, visible="gaussian", n_iter=20, random_state=0).fit(X)
+
+    def density(x):
+        return np.exp(rbm.score_samples([[x]]))[0]
+
+    total, _ = integrate.quad(density, -40, 40, limit=200)
+    assert_allclose(total, 1.0, atol=1e-8)
+
+
+def test_gaussian_score_samples_integrates_to_one_on_two_visible_units():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([rng.normal(0, 5, 300), rng.normal(1, 0.5, 300)])
+    rbm = RBMTransformer(4, n_iter=20, random_state=0).fit(X)
+    assert rbm.visible_ == "gaussian"
+
+    def density(x1, x0):
+        return np.exp(rbm.score_samples([[x0, x1]]))[0]
+
+    total, _ = integrate.dblquad(density, -40, 40, -6, 8, epsabs=1e-10)
+    assert_allclose(total, 1.0, atol=1e-6)
+
+
+def test_ais_log_partition_within_0_2_nats_of_exact_on_digits(digits_model):
+    exact = digits_model.log_partition_
+    assert digits_model.log_partition_std_ == 0
+    ais = RBMTransformer(16, partition_method="ais", random_state=1)
+    ais.__dict__.update(
+        {
+            k: v
+            for k, v in digits_model.__dict__.items()
+            if k.endswith("_") or k.startswith("_")
+        }
+    )
+    ais.set_params(partition_method="ais")
+    ais._log_partition = None
+    assert abs(ais.log_partition_ - exact) < 0.2
+    assert ais.log_partition_std_ < 0.2
+
+
+def test_log_partition_is_cached_and_invalidated_by_fitting(
+    digits_model, binary_digits
+):
+    rbm = RBMTransformer(8, n_iter=2, random_state=0).fit(binary_digits[:100])
+    assert rbm._log_partition is None  # nothing computed for a features-only model
+    rbm.transform(binary_digits[:5])
+    assert rbm._log_partition is None
+    first = rbm.log_partition_
+    assert rbm._log_partition is not None and rbm.log_partition_ == first
+    rbm.partial_fit(binary_digits[100:200])
+    assert rbm._log_partition is None
+    assert rbm.log_partition_ != first
+    rbm.fit(binary_digits[:50])
+    assert rbm._log_partition is None
+
+
+def test_exact_partition_method_refuses_huge_layers():
+    rbm = RBMTransformer(30, partition_method="exact", n_iter=1, random_state=0)
+    rbm.fit(np.random.default_rng(0).random((10, 30)))
+    with pytest.raises(ValueError, match="partition_method='exact'.*ais"):
+        rbm.score_samples(np.zeros((1, 30)))
+
+
+def test_score_is_the_mean_log_likelihood_as_a_float(digits_model, binary_digits):
+    score = digits_model.score(binary_digits[:50])
+    assert type(score) is float
+    assert_allclose(score, digits_model.score_samples(binary_digits[:50]).mean())
+
+
+def test_free_energy_and_log_partition_give_score_samples(digits_model, binary_digits):
+    X = binary_digits[:10]
+    assert_allclose(
+        digits_model.score_samples(X),
+        -digits_model.free_energy(X) - digits_model.log_partition_,
+    )
+
+
+# --------------------------------------------------------------- other methods
+
+
+def test_transform_is_the_hidden_probability(digits_model, binary_digits):
+    X = binary_digits[:7]
+    expected = expit(X @ digits_model.components_.T + digits_model.intercept_hidden_)
+    assert_allclose(digits_model.transform(X), expected)
+
+
+def test_predict_is_the_mean_field_reconstruction(digits_model, binary_digits):
+    X = binary_digits[:7]
+    hidden = digits_model.transform(X)
+    expected = expit(
+        hidden @ digits_model.components_ + digits_model.intercept_visible_
+    )
+    assert_allclose(digits_model.predict(X), expected)
+
+
+def test_gaussian_predict_and_transform_work_on_the_original_scale():
+    rng = np.random.default_rng(0)
+    X = rng.normal([100.0, -5.0, 0.0], [10.0, 0.1, 1.0], size=(50, 3))
+    rbm = RBMTransformer(4, n_iter=5, random_state=0).fit(X)
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    assert_allclose(rbm.mean_, X.mean(axis=0))
+    hidden = expit(Z @ rbm.components_.T + rbm.intercept_hidden_)
+    assert_allclose(rbm.transform(X), hidden)
+    expected = (
+        hidden @ rbm.components_ + rbm.intercept_visible_
+    ) * rbm.scale_ + rbm.mean_
+    assert_allclose(rbm.predict(X), expected)
+
+
+def test_constant_feature_does_not_divide_by_zero():
+    X = np.column_stack([np.full(20, 3.0), np.linspace(-2, 5, 20)])
+    rbm = RBMTransformer(3, n_iter=5, random_state=0).fit(X)
+    assert rbm.scale_[0] == 1
+    assert np.all(np.isfinite(rbm.score_samples(X)))
+
+
+def test_predict_refuses_sparse_input_and_says_how_to_densify(
+    digits_model, binary_digits
+):
+    with pytest.raises(TypeError, match="sparse.*toarray"):
+        digits_model.predict(sp.csr_matrix(binary_digits[:5]))
+
+
+def test_sparse_input_gives_the_same_model_and_outputs_as_dense(binary_digits):
+    X = binary_digits[:200]
+    dense = RBMTransformer(8, n_iter=3, random_state=0).fit(X)
+    sparse = RBMTransformer(8, n_iter=3, random_state=0).fit(sp.csr_matrix(X))
+    assert_allclose(sparse.components_, dense.components_)
+    assert_allclose(sparse.transform(sp.csr_matrix(X)), dense.transform(X))
+    assert_allclose(sparse.score_samples(sp.csr_matrix(X)), dense.score_samples(X))
+    streamed = RBMTransformer(8, random_state=0).partial_fit(sp.csr_matrix(X))
+    assert_allclose(
+        streamed.components_,
+        RBMTransformer(8, random_state=0).partial_fit(X).components_,
+    )
+
+
+def test_sparse_gaussian_input_is_scored_like_dense():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4)) * (rng.random((30, 4)) < 0.5)
+    rbm = RBMTransformer(3, visible="gaussian", n_iter=3, random_state=0).fit(X)
+    assert_allclose(rbm.score_samples(sp.csr_matrix(X)), rbm.score_samples(X))
+    assert_allclose(rbm.transform(sp.csr_matrix(X)), rbm.transform(X))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_preserved_in_fitted_arrays_and_outputs(dtype, binary_digits):
+    X = binary_digits[:100].astype(dtype)
+    rbm = RBMTransformer(8, n_iter=2, random_state=0).fit(X)
+    for array in (
+        rbm.components_,
+        rbm.intercept_hidden_,
+        rbm.intercept_visible_,
+        rbm.h_samples_,
+    ):
+        assert array.dtype == dtype
+    for output in (
+        rbm.transform(X),
+        rbm.predict(X),
+        rbm.score_samples(X),
+        rbm.gibbs(X),
+    ):
+        assert output.dtype == dtype
+    assert rbm.sample(3, n_gibbs_steps=2).dtype == dtype
+
+
+def test_outputs_are_deterministic_and_row_independent(digits_model, binary_digits):
+    X = binary_digits[:40]
+    order = np.random.default_rng(0).permutation(40)
+    for method in ("transform", "predict", "score_samples"):
+        full = getattr(digits_model, method)(X)
+        assert_array_equal(full, getattr(digits_model, method)(X))
+        assert_allclose(getattr(digits_model, method)(X[order]), full[order])
+        assert_allclose(getattr(digits_model, method)(X[:3]), full[:3])
+
+
+def test_gibbs_returns_binary_states_and_advances_its_stream(
+    digits_model, binary_digits
+):
+    first = digits_model.gibbs(binary_digits[:30])
+    second = digits_model.gibbs(binary_digits[:30])
+    assert set(np.unique(first)) <= {0.0, 1.0}
+    assert not np.array_equal(first, second)
+
+
+def test_sample_draws_from_the_model_distribution():
+    X = random_binary(100, 3, seed=2, p=0.3)
+    rbm = RBMTransformer(2, n_iter=30, learning_rate=0.5, random_state=0).fit(X)
+    samples = rbm.sample(20000, n_gibbs_steps=30, random_state=0)
+    codes = (samples @ (2 ** np.arange(3))).astype(int)
+    empirical = np.bincount(codes, minlength=8) / len(codes)
+    exact = np.exp(rbm.score_samples(all_binary_states(3)))
+    assert 0.5 * np.abs(empirical - exact).sum() < 0.02
+
+
+def test_sample_is_reproducible_from_random_state(digits_model):
+    first = digits_model.sample(5, n_gibbs_steps=10, random_state=3)
+    assert_array_equal(first, digits_model.sample(5, n_gibbs_steps=10, random_state=3))
+    assert first.shape == (5, 64)
+
+
+# -------------------------------------------------------------------- training
+
+
+def test_bernoulli_rbm_parameters_are_accepted():
+    params = BernoulliRBM(n_components=7, learning_rate=0.05, batch_size=3).get_params()
+    rbm = RBMTransformer(**params)
+    assert rbm.get_params()["n_components"] == 7
+    assert rbm.get_params()["learning_rate"] == 0.05
+
+
+def test_one_update_moves_parameters_by_learning_rate_times_gradient(binary_digits):
+    rbm = RBMTransformer(
+        6, batch_size=5, momentum=0.0, weight_decay=0.0, random_state=0
+    ).partial_fit(binary_digits[:20])
+    batch = binary_digits[20:25]
+    before = [p.copy() for p in rbm._parameters()]
+    chains = rbm.h_samples_.copy()
+    rbm._update_parameters(batch, 0.3, np.random.default_rng(5))
+    negative_visible, negative_hidden, _ = gibbs_chain(
+        chains,
+        before[0],
+        before[1],
+        before[2],
+        "bernoulli",
+        1,
+        np.random.default_rng(5),
+    )
+    gradient = log_likelihood_gradient(
+        batch, expit(batch @ before[0].T + before[2]), negative_visible, negative_hidden
+    )
+    for new, old, g in zip(rbm._parameters(), before, gradient, strict=True):
+        assert_allclose(new - old, 0.3 * g, atol=1e-12)
+
+
+def test_default_training_beats_independent_pixels_on_held_out_digits(binary_digits):
+    X_train, X_test = train_test_split(binary_digits, test_size=0.3, random_state=1)
+    rbm = RBMTransformer(16, n_iter=60, random_state=0).fit(X_train)
+    p = np.clip(X_train.mean(axis=0), 1e-3, 1 - 1e-3)
+    independent = (X_test @ np.log(p) + (1 - X_test) @ np.log(1 - p)).mean()
+    assert rbm.score(X_test) > independent + 4
+
+
+@pytest.mark.parametrize("method", ["cd", "pcd"])
+def test_training_improves_the_likelihood(method, binary_digits):
+    X = binary_digits[:600]
+    untrained = RBMTransformer(16, n_iter=0, random_state=0).fit(X)
+    trained = RBMTransformer(
+        16, n_iter=15, method=method, n_gibbs_steps=2, random_state=0
+    )
+    assert trained.fit(X).score(X) > untrained.score(X) + 3
+
+
+def test_partial_fit_streaming_comes_close_to_fit(binary_digits):
+    X_train, X_test = train_test_split(binary_digits, test_size=0.3, random_state=0)
+    n_epochs = 30
+    full = RBMTransformer(16, n_iter=n_epochs, random_state=0).fit(X_train)
+    streamed = RBMTransformer(16, random_state=0)
+    for _ in range(n_epochs):
+        for chunk in np.array_split(X_train, 5):
+            assert streamed.partial_fit(chunk) is streamed
+    assert streamed.h_samples_.shape == (10, 16)
+    assert streamed.score(X_test) > full.score(X_test) - 0.5
+    baseline = BernoulliRBM(16, random_state=0)
+    for _ in range(n_epochs):
+        for chunk in np.array_split(X_train, 5):
+            baseline.partial_fit(chunk)
+    p = np.clip(X_train.mean(axis=0), 1e-3, 1 - 1e-3)
+    independent = (X_test @ np.log(p) + (1 - X_test) @ np.log(1 - p)).mean()
+    assert streamed.score(X_test) > independent + 3
+
+
+def test_partial_fit_honours_batch_size(binary_digits, monkeypatch):
+    batch_sizes = []
+    original = RBMTransformer._update_parameters
+
+    def spy(self, batch, step, rng):
+        batch_sizes.append(batch.shape[0])
+        return original(self, batch, step, rng)
+
+    monkeypatch.setattr(RBMTransformer, "_update_parameters", spy)
+    rbm = RBMTransformer(8, batch_size=30, random_state=0)
+    rbm.partial_fit(binary_digits[:100]).partial_fit(binary_digits[100:130])
+    assert sorted(batch_sizes) == sorted([30, 30, 30, 10, 30])
+    assert rbm.h_samples_.shape == (30, 8)
+
+
+def test_fit_is_reproducible_and_warm_start_continues(binary_digits):
+    X = binary_digits[:300]
+    first = RBMTransformer(8, n_iter=3, random_state=0).fit(X)
+    second = RBMTransformer(8, n_iter=3, random_state=0).fit(X)
+    assert_array_equal(first.components_, second.components_)
+    warm = RBMTransformer(8, n_iter=3, random_state=0, warm_start=True).fit(X)
+    before = warm.components_.copy()
+    warm.fit(X)
+    cold = RBMTransformer(8, n_iter=3, random_state=0).fit(X)
+    assert not np.allclose(warm.components_, cold.components_)
+    assert not np.allclose(warm.components_, before)
+
+
+def test_verbose_prints_one_line_per_epoch_with_log_likelihood(binary_digits):
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        rbm = RBMTransformer(8, n_iter=4, verbose=1, random_state=0).fit(
+            binary_digits[:200]
+        )
+    lines = buffer.getvalue().strip().splitlines()
+    assert len(lines) == 4 == len(rbm.train_scores_)
+    assert all("log-likelihood" in line for line in lines)
+    assert_allclose(
+        float(lines[-1].split("= ")[1].split(",")[0]), rbm.train_scores_[-1], atol=1e-4
+    )
+
+
+def test_early_stopping_keeps_the_best_validation_parameters(binary_digits):
+    rbm = RBMTransformer(
+        16,
+        n_iter=200,
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.05,
+        learning_rate=0.3,
+        random_state=0,
+    ).fit(binary_digits)
+    assert rbm.n_iter_ < 200
+    assert len(rbm.validation_scores_) == rbm.n_iter_
+    assert rbm.best_validation_score_ == max(rbm.validation_scores_)
+
+
+def test_sparsity_target_lowers_hidden_activity(binary_digits):
+    X = binary_digits[:500]
+    plain = RBMTransformer(16, n_iter=10, random_state=0).fit(X)
+    sparse = RBMTransformer(
+        16, n_iter=10, sparsity_target=0.05, sparsity_cost=1.0, random_state=0
+    )
+    sparse.fit(X)
+    assert sparse.transform(X).mean() < plain.transform(X).mean() - 0.05
+
+
+# ----------------------------------------------------------- model selection
+
+
+def test_grid_search_without_scorer_selects_by_held_out_log_likelihood(binary_digits):
+    X = binary_digits[:400]
+    cv = KFold(3, shuffle=True, random_state=0)
+    grid = {"n_components": [2, 12], "learning_rate": [0.001, 0.1]}
+    search = GridSearchCV(RBMTransformer(n_iter=5, random_state=0), grid, cv=cv).fit(X)
+    manual = []
+    for params in search.cv_results_["params"]:
+        scores = []
+        for train, test in cv.split(X):
+            model = RBMTransformer(n_iter=5, random_state=0, **params).fit(X[train])
+            scores.append(model.score(X[test]))
+        manual.append(np.mean(scores))
+    assert_allclose(search.cv_results_["mean_test_score"], manual)
+    assert search.best_params_ == search.cv_results_["params"][int(np.argmax(manual))]
+    assert search.best_params_ == {"n_components": 12, "learning_rate": 0.1}
+
+
+def test_joblib_round_trip_gives_identical_outputs(
+    tmp_path, digits_model, binary_digits
+):
+    X = binary_digits[:20]
+    path = tmp_path / "rbm.joblib"
+    joblib.dump(digits_model, path)
+    loaded = joblib.load(path)
+    for method in ("transform", "predict", "score_samples"):
+        assert_array_equal(getattr(loaded, method)(X), getattr(digits_model, method)(X))
+
+
+def test_feature_names_out_and_pandas_output(digits_model, binary_digits):
+    pd = pytest.importorskip("pandas")
+    names = digits_model.get_feature_names_out()
+    assert list(names) == [f"rbmtransformer{i}" for i in range(16)]
+    rbm = RBMTransformer(3, n_iter=1, random_state=0).set_output(transform="pandas")
+    frame = rbm.fit_transform(pd.DataFrame(binary_digits[:10]).add_prefix("pixel"))
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == [
+        "rbmtransformer0",
+        "rbmtransformer1",
+        "rbmtransformer2",
+    ]
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        ([[0.0, np.nan]], ValueError, "NaN"),
+        ([[0.0, np.inf]], ValueError, "infinity"),
+        (np.array([[1 + 1j, 0]]), ValueError, "[Cc]omplex"),
+        (np.array([["a", "b"]], dtype=object), ValueError, "could not convert"),
+        (np.empty((0, 2)), ValueError, "0 sample"),
+        ([0.0, 1.0, 0.5], ValueError, "2D array"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(X, error, match):
+    with pytest.raises(error, match=match):
+        RBMTransformer(2).fit(X)
+
+
+def test_bernoulli_units_refuse_values_outside_unit_interval_and_name_the_range():
+    with pytest.raises(ValueError, match=r"\[0, 1\].*\[-0\.5, 2\]"):
+        RBMTransformer(2, visible="bernoulli").fit([[0.0, 2.0], [-0.5, 1.0]])
+    rbm = RBMTransformer(2, n_iter=1).fit([[0.0, 1.0], [1.0, 0.0]])
+    assert rbm.visible_ == "bernoulli"
+    for method in ("transform", "predict", "score_samples", "partial_fit"):
+        with pytest.raises(ValueError, match=r"\[0, 1\].*\[0, 3\]"):
+            getattr(rbm, method)([[0.0, 3.0]])
+
+
+def test_auto_picks_gaussian_for_real_valued_data():
+    assert (
+        RBMTransformer(2, n_iter=1).fit([[0.0, 3.0], [1.0, -1.0]]).visible_
+        == "gaussian"
+    )
+
+
+def test_wrong_number_of_features_after_fit_is_refused(digits_model):
+    for method in ("transform", "predict", "score_samples", "partial_fit"):
+        with pytest.raises(ValueError, match="64 features"):
+            getattr(digits_model, method)(np.zeros((2, 5)))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_components": 0},
+        {"learning_rate": -1.0},
+        {"batch_size": 0},
+        {"method": "pcd2"},
+        {"visible": "poisson"},
+        {"momentum": 1.0},
+        {"partition_method": "magic"},
+        {"validation_fraction": 1.0},
+    ],
+)
+def test_invalid_parameters_are_refused_by_name(params):
+    with pytest.raises(ValueError, match=list(params)[0]):
+        RBMTransformer(**params).fit([[0.0, 1.0]])
+
+
+def test_sample_refuses_bad_arguments(digits_model):
+    with pytest.raises(ValueError, match="n_samples"):
+        digits_model.sample(0)
+    with pytest.raises(TypeError, match="n_gibbs_steps"):
+        digits_model.sample(2, n_gibbs_steps=1.5)
+
+
+def test_no_runtime_warning_on_large_inputs_and_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1e6, size=(40, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rbm = RBMTransformer(6, n_iter=5, random_state=0).fit(X)
+        rbm.components_ = rbm.components_ * 1e4
+        rbm._log_partition = None
+        outputs = [rbm.transform(X * 1e3), rbm.predict(X), rbm.score_samples(X)]
+        binary = RBMTransformer(6, n_iter=2, random_state=0).fit(random_binary(30, 5))
+        binary.components_ = binary.components_ * 1e6
+        binary.intercept_hidden_ = binary.intercept_hidden_ + 1e6
+        binary._log_partition = None
+        outputs += [
+            binary.transform(random_binary(5, 5)),
+            binary.score_samples(random_binary(5, 5)),
+        ]
+        outputs += [
+            binary.predict(random_binary(5, 5)),
+            binary.free_energy(random_binary(5, 5)),
+        ]
+    for output in outputs:
+        assert np.all(np.isfinite(output))
