@@ -10,6 +10,7 @@
 
 __version__ = "0.1.0.dev0"
 
+from skebm._hopfield import HopfieldMemory  # noqa: E402
 from skebm._rbm import RBMTransformer  # noqa: E402
 
-__all__ = ["RBMTransformer", "__version__"]
+__all__ = ["HopfieldMemory", "RBMTransformer", "__version__"]

@@ -13,9 +13,20 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skebm import RBMTransformer
+from skebm import HopfieldMemory, RBMTransformer
 
-ESTIMATORS = [RBMTransformer()]
+# HopfieldMemory() is the softmax rule; one instance per other rule, and the
+# synchronous dynamics of a pairwise and a dense rule.
+ESTIMATORS = [
+    RBMTransformer(),
+    HopfieldMemory(),
+    *[
+        HopfieldMemory(rule)
+        for rule in ("hebbian", "storkey", "pseudoinverse", "polynomial", "exponential")
+    ],
+    HopfieldMemory("hebbian", update="sync"),
+    HopfieldMemory("exponential", update="sync"),
+]
 
 EXTRA_CHECKS = [
     check_param_validation,
@@ -34,7 +45,9 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize(
+    "estimator", ESTIMATORS, ids=lambda e: repr(e).replace(" ", "").removesuffix("()")
+)
 @pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda c: c.__name__)
 def test_extra_public_checks(estimator, check):
     check(type(estimator).__name__, estimator)
