@@ -20,8 +20,12 @@ TIE_TOLERANCE = 1e-10
 
 # How a row's recall ended.
 FIXED_POINT = 0
-TWO_CYCLE = 1
+CYCLE = 1
 SWEEP_LIMIT = 2
+
+# Synchronous recall detects cycles up to this period. Symmetric pairwise
+# weights only have 2-cycles; dense rules can have longer ones.
+MAX_CYCLE_PERIOD = 8
 
 # Units whose fields are computed by one matrix product in an asynchronous sweep.
 _BLOCK_SIZE = 64
@@ -71,7 +75,8 @@ def pairwise_recall(
     matrix product, then each flip within the block corrects the fields of
     the units after it. ``update="sync"`` updates every unit at once and stops
     a row at a fixed point or when it returns to the state of two steps
-    before (a 2-cycle); the state returned is then the later of the two.
+    before (a 2-cycle, the only cycle of symmetric weights); the state
+    returned is then the later of the two.
 
     Parameters
     ----------
@@ -93,7 +98,7 @@ def pairwise_recall(
     states : ndarray of shape (n_samples, n_units)
         Final states.
     status : ndarray of int of shape (n_samples,)
-        ``FIXED_POINT``, ``TWO_CYCLE`` or ``SWEEP_LIMIT``.
+        ``FIXED_POINT``, ``CYCLE`` or ``SWEEP_LIMIT``.
     """
     states = np.array(states, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
@@ -139,24 +144,36 @@ def _pairwise_async(states, weights, thresholds, scale, order, n_sweeps, clamp):
 
 
 def _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp):
+    def step(current, active):
+        fields = current @ weights.T
+        fields += thresholds
+        return _signs_keeping_ties(fields, scale, current)
+
+    return _synchronous_loop(states, step, n_sweeps, clamp)
+
+
+def _synchronous_loop(states, step, n_sweeps, clamp):
+    """Apply ``step`` to all unfinished rows until a fixed point or a cycle.
+
+    A row whose new state equals one of its last ``MAX_CYCLE_PERIOD - 1``
+    states is in a cycle and stops there (at the new state).
+    """
     status = np.full(states.shape[0], SWEEP_LIMIT)
     active = np.arange(states.shape[0])
-    previous = np.full_like(states, np.nan)
-    for _ in range(n_sweeps):
+    history = np.full((MAX_CYCLE_PERIOD - 1, *states.shape), np.nan)
+    for sweep in range(n_sweeps):
         if active.size == 0:
             break
         current = states[active]
-        fields = current @ weights.T
-        fields += thresholds
-        new = _signs_keeping_ties(fields, scale, current)
+        new = step(current, active)
         if clamp is not None:
             new = np.where(clamp[active], current, new)
         fixed = (new == current).all(axis=1)
-        cycle = ~fixed & (new == previous[active]).all(axis=1)
-        previous[active] = current
+        cycle = ~fixed & (new == history[:, active]).all(axis=2).any(axis=0)
+        history[sweep % history.shape[0], active] = current
         states[active] = new
         status[active[fixed]] = FIXED_POINT
-        status[active[cycle]] = TWO_CYCLE
+        status[active[cycle]] = CYCLE
         active = active[~(fixed | cycle)]
     return states, status
 
@@ -228,7 +245,9 @@ def dense_recall(
     ``s_i <- sign(sum_mu F(xi_i^mu + r^mu) - F(-xi_i^mu + r^mu))`` with
     ``r^mu = sum_{j != i} xi_j^mu s_j``: each unit takes the value of lower
     energy ``-sum_mu F(xi^mu . s)``. Asynchronous and synchronous sweeps and
-    their stopping rules are those of :func:`pairwise_recall`.
+    their stopping rules are those of :func:`pairwise_recall`, except that
+    synchronous updates of a dense rule can also enter longer cycles, which
+    are detected up to period ``MAX_CYCLE_PERIOD``.
 
     Parameters
     ----------
@@ -254,44 +273,49 @@ def dense_recall(
     states = np.array(states, dtype=np.float64)
     memories = np.asarray(memories, dtype=np.float64)
     n_units = memories.shape[1]
+
+    def drive(overlaps, current, unit):
+        column = memories[:, unit]
+        old = current[:, unit]
+        energy_drop, scale = _dense_drive(
+            overlaps, column, old, rule, degree, beta, n_units
+        )
+        return _signs_keeping_ties(energy_drop, scale, old)
+
+    if update == "sync":
+
+        def step(current, active):
+            overlaps = current @ memories.T
+            new = np.empty_like(current)
+            for unit in range(n_units):
+                new[:, unit] = drive(overlaps, current, unit)
+            return new
+
+        return _synchronous_loop(states, step, n_sweeps, clamp)
+
     status = np.full(states.shape[0], SWEEP_LIMIT)
     active = np.arange(states.shape[0])
-    previous = np.full_like(states, np.nan)
     for _ in range(n_sweeps):
         if active.size == 0:
             break
         current = states[active]
         free = None if clamp is None else ~clamp[active]
         overlaps = current @ memories.T
-        new_states = current.copy()
+        changed = np.zeros(active.size, dtype=bool)
         for unit in order:
-            column = memories[:, unit]
             old = current[:, unit]
-            drive, scale = _dense_drive(
-                overlaps, column, old, rule, degree, beta, n_units
-            )
-            new = _signs_keeping_ties(drive, scale, old)
+            new = drive(overlaps, current, unit)
             if free is not None:
                 new = np.where(free[:, unit], new, old)
-            if update == "sync":
-                new_states[:, unit] = new
-                continue
             delta = new - old
-            if delta.any():
+            flipped = delta != 0
+            if flipped.any():
+                changed |= flipped
                 current[:, unit] = new
-                overlaps += np.outer(delta, column)
-        if update == "sync":
-            fixed = (new_states == current).all(axis=1)
-            cycle = ~fixed & (new_states == previous[active]).all(axis=1)
-            previous[active] = current
-            current = new_states
-        else:
-            fixed = (current == states[active]).all(axis=1)
-            cycle = np.zeros_like(fixed)
+                overlaps += np.outer(delta, memories[:, unit])
         states[active] = current
-        status[active[fixed]] = FIXED_POINT
-        status[active[cycle]] = TWO_CYCLE
-        active = active[~(fixed | cycle)]
+        status[active[~changed]] = FIXED_POINT
+        active = active[changed]
     return states, status
 
 

@@ -120,8 +120,8 @@ def pseudoinverse_weights(patterns):
     return weights
 
 
-def _double_factorial(n):
-    return math.prod(range(n, 0, -2)) if n > 0 else 1
+def _log_double_factorial(n):
+    return math.fsum(math.log(k) for k in range(n, 1, -2))
 
 
 def nominal_capacity(rule, n_features, degree=3):
@@ -161,8 +161,10 @@ def nominal_capacity(rule, n_features, degree=3):
     if rule == "pseudoinverse":
         return n
     if rule == "polynomial":
-        log_capacity = (degree - 1) * log_n - math.log(
-            2.0 * _double_factorial(2 * degree - 3) * log_n
+        log_capacity = (
+            (degree - 1) * log_n
+            - _log_double_factorial(2 * degree - 3)
+            - math.log(2.0 * log_n)
         )
     else:
         log_capacity = n / 2.0 * math.log(2.0)

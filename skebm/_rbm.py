@@ -120,7 +120,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     verbose : int, default=0
         When positive, print one line per epoch with the training (and, with
         early stopping, validation) mean log-likelihood and the time taken.
-        Computing those needs ``log Z`` at every epoch.
+        Those need ``log Z`` at every epoch: exact when ``partition_method``
+        allows, otherwise AIS with a tenth of ``ais_n_betas``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
@@ -867,7 +868,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if averaged is not None:
             current = self._parameters()
             self._set_parameters(averaged)
-        self._log_partition = None
+        # A tenth of the AIS schedule per epoch: a monitor, not the final figure.
+        self._log_partition = self._compute_log_partition(
+            n_betas=max(self.ais_n_betas // 10, 100)
+        )
         train_score = self.score(X_monitor)
         self.train_scores_.append(train_score)
         message = f"train log-likelihood = {train_score:.4f}"
@@ -961,7 +965,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._log_partition = self._compute_log_partition()
         return self._log_partition
 
-    def _compute_log_partition(self):
+    def _compute_log_partition(self, n_betas=None):
         n_hidden, n_visible = self.components_.shape
         units = enumerable_units(n_visible, n_hidden, self.visible_)
         method = self.partition_method
@@ -989,7 +993,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.visible_,
             base_visible_bias=self._base_visible_bias,
             n_chains=self.ais_n_chains,
-            n_betas=self.ais_n_betas,
+            n_betas=self.ais_n_betas if n_betas is None else n_betas,
             rng=np.random.default_rng(self._ais_seed),
         )
 
