@@ -143,8 +143,10 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     **Encoding.** Each feature is centred at the midpoint of its smallest and
     largest value seen and divided by half that range, so {0, 1} and +-1
     data become +-1, and grey levels 0..16 are centred at 8. The binary rules
-    take the sign (a value at the midpoint, or a constant feature, gives
-    +1); ``"softmax"`` works on the encoded values. :meth:`predict` maps the
+    take the sign (a value at the midpoint gives +1); ``"softmax"`` works on
+    the encoded values. A feature constant in the stored data is encoded as
+    the midpoint, whatever value a probe gives it, and recalled as its
+    constant. :meth:`predict` maps the
     recalled state back: {0, 1} data recalls as {0, 1}, grey levels as the
     two extremes (binary rules) or values between them (softmax).
 
@@ -442,8 +444,11 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _encode(self, X):
         """Data to states: centred, scaled, and binarised for the binary rules."""
+        varies = self.scale_ > 0
         encoded = X - self.center_
-        encoded /= np.where(self.scale_ > 0, self.scale_, 1.0)
+        encoded /= np.where(varies, self.scale_, 1.0)
+        # A feature constant in the data carries no information: state +1 (0).
+        encoded[:, ~varies] = 0.0
         if self.rule == "softmax":
             return encoded
         return np.where(encoded >= 0, 1.0, -1.0)
