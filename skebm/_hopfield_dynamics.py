@@ -110,37 +110,67 @@ def pairwise_recall(
 
 
 def _pairwise_async(states, weights, thresholds, scale, order, n_sweeps, clamp):
-    status = np.full(states.shape[0], SWEEP_LIMIT)
-    active = np.arange(states.shape[0])
+    n_samples = states.shape[0]
+    status = np.full(n_samples, SWEEP_LIMIT)
     order = np.asarray(order)
     blocks = [order[i : i + _BLOCK_SIZE] for i in range(0, order.size, _BLOCK_SIZE)]
-    block_weights = [weights[np.ix_(block, block)] for block in blocks]
-    for _ in range(n_sweeps):
+    block_weights = [weights[block] for block in blocks]
+    block_thresholds = [thresholds[block, None] for block in blocks]
+    within_block = [weights[np.ix_(block, block)] for block in blocks]
+    tie = TIE_TOLERANCE * scale
+    # Units are rows here: a unit's states and fields over the samples are
+    # contiguous, and a block's fields are one (block x samples) product.
+    unit_states = np.ascontiguousarray(states.T)
+    free = None if clamp is None else np.ascontiguousarray(~clamp.T)
+    active = np.arange(n_samples)
+    current, free_now = unit_states, free
+    for sweep in range(n_sweeps):
+        if sweep > 0:
+            # A sweep changes nothing exactly when no field opposes its unit:
+            # one full product finds the rows at a fixed point.
+            opposed = (weights @ current + thresholds[:, None]) * current
+            opposed = opposed < -tie[:, None]
+            if free_now is not None:
+                opposed &= free_now
+            moving = opposed.any(axis=0)
+            status[active[~moving]] = FIXED_POINT
+            if not moving.all():
+                unit_states[:, active] = current
+                active = active[moving]
+                current = np.ascontiguousarray(current[:, moving])
+                free_now = None if free is None else free[:, active]
         if active.size == 0:
             break
-        current = states[active]
-        free = None if clamp is None else ~clamp[active]
         changed = np.zeros(active.size, dtype=bool)
-        for block, within in zip(blocks, block_weights, strict=True):
-            fields = current @ weights[block].T
-            fields += thresholds[block]
+        for block, block_w, block_t, within in zip(
+            blocks, block_weights, block_thresholds, within_block, strict=True
+        ):
+            fields = block_w @ current
+            fields += block_t
             for k, unit in enumerate(block):
-                old = current[:, unit]
-                new = _signs_keeping_ties(fields[:, k], scale[unit], old)
-                if free is not None:
-                    new = np.where(free[:, unit], new, old)
-                delta = new - old
-                flipped = delta != 0
-                if not flipped.any():
+                state = current[unit]
+                # A unit flips where its field clearly opposes its state.
+                flips = fields[k] * state < -tie[unit]
+                if free_now is not None:
+                    flips &= free_now[unit]
+                if not flips.any():
                     continue
-                changed |= flipped
-                current[:, unit] = new
+                rows = np.flatnonzero(flips)
+                state[rows] = -state[rows]
+                changed[rows] = True
                 if k + 1 < block.size:
-                    fields[:, k + 1 :] += np.outer(delta, within[k + 1 :, k])
-        states[active] = current
+                    fields[k + 1 :, rows] += np.outer(
+                        within[k + 1 :, k], 2 * state[rows]
+                    )
         status[active[~changed]] = FIXED_POINT
-        active = active[changed]
-    return states, status
+        if not changed.all():
+            unit_states[:, active] = current
+            active = active[changed]
+            current = np.ascontiguousarray(current[:, changed])
+            free_now = None if free is None else free[:, active]
+    if current is not unit_states and active.size:
+        unit_states[:, active] = current
+    return np.ascontiguousarray(unit_states.T), status
 
 
 def _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp):
@@ -156,22 +186,44 @@ def _synchronous_loop(states, step, n_sweeps, clamp):
     """Apply ``step`` to all unfinished rows until a fixed point or a cycle.
 
     A row whose new state equals one of its last ``MAX_CYCLE_PERIOD - 1``
-    states is in a cycle and stops there (at the new state).
+    states is in a cycle and stops there (at the new state). States are
+    compared through a random projection first, and in full only where the
+    projections agree.
     """
-    status = np.full(states.shape[0], SWEEP_LIMIT)
-    active = np.arange(states.shape[0])
-    history = np.full((MAX_CYCLE_PERIOD - 1, *states.shape), np.nan)
+    n_samples, n_units = states.shape
+    status = np.full(n_samples, SWEEP_LIMIT)
+    active = np.arange(n_samples)
+    n_kept = MAX_CYCLE_PERIOD - 1
+    projection = np.random.default_rng(0).standard_normal(n_units)
+    history = np.zeros((n_kept, n_samples, n_units), dtype=np.int8)
+    history_keys = np.full((n_kept, n_samples), np.nan)
     for sweep in range(n_sweeps):
         if active.size == 0:
             break
-        current = states[active]
+        all_rows = active.size == n_samples
+        current = states if all_rows else states[active]
         new = step(current, active)
         if clamp is not None:
-            new = np.where(clamp[active], current, new)
+            new = np.where(clamp if all_rows else clamp[active], current, new)
         fixed = (new == current).all(axis=1)
-        cycle = ~fixed & (new == history[:, active]).all(axis=2).any(axis=0)
-        history[sweep % history.shape[0], active] = current
-        states[active] = new
+        new_keys = new @ projection
+        slot = sweep % n_kept
+        cycle = np.zeros_like(fixed)
+        for past in range(n_kept):
+            candidates = np.flatnonzero(
+                ~fixed & (history_keys[past, active] == new_keys)
+            )
+            if candidates.size:
+                same = (history[past, active[candidates]] == new[candidates]).all(
+                    axis=1
+                )
+                cycle[candidates[same]] = True
+        history[slot, active] = current
+        history_keys[slot, active] = current @ projection
+        if all_rows:
+            states = new
+        else:
+            states[active] = new
         status[active[fixed]] = FIXED_POINT
         status[active[cycle]] = CYCLE
         active = active[~(fixed | cycle)]
