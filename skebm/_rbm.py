@@ -405,6 +405,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         reuse = self.warm_start and hasattr(self, "components_")
         if reuse:
             self._check_visible_range(X)
+            X = X.astype(self.components_.dtype, copy=False)
         else:
             self._initialize(X, rng)
 
@@ -429,13 +430,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             begin = time.perf_counter()
             order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
             for start in range(0, n_samples, self.batch_size):
-                progress = update / total_updates
-                step = (
-                    self.learning_rate
-                    * min(1.0, (1.0 - progress) / self.decay_fraction)
-                    if self.decay_fraction > 0
-                    else self.learning_rate
-                )
+                step = self._learning_rate_at(update / total_updates)
                 batch = self._standardize(
                     _dense_rows(X_train, order[start : start + self.batch_size])
                 )
@@ -728,6 +723,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return self._cached_log_partition()[1]
 
     # ---------------------------------------------------------------- private
+
+    def _learning_rate_at(self, progress):
+        """Constant, then decaying linearly to zero over the last decay_fraction."""
+        if self.decay_fraction == 0:
+            return self.learning_rate
+        return self.learning_rate * min(1.0, (1.0 - progress) / self.decay_fraction)
 
     def _monitoring(self):
         return bool(self.verbose) or self.early_stopping
