@@ -50,11 +50,15 @@ def timed_fit(model, X):
 
 def main(quick=False):
     X_train, X_test = binarised_digits()
-    rows = [("independent pixels", "-", "exact", independent_pixels(X_train, X_test), 0.0)]
+    rows = [
+        ("independent pixels", "-", "exact", independent_pixels(X_train, X_test), 0.0)
+    ]
     hidden_sizes = [16] if quick else [16, 64, 256]
     for n_components in hidden_sizes:
         method = "exact" if n_components <= 20 else "AIS"
-        baseline, seconds = timed_fit(BernoulliRBM(n_components, random_state=0), X_train)
+        baseline, seconds = timed_fit(
+            BernoulliRBM(n_components, random_state=0), X_train
+        )
         rows.append(
             (
                 "BernoulliRBM defaults",
