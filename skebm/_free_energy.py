@@ -17,17 +17,13 @@ import scipy.sparse as sp
 from sklearn.utils.extmath import safe_sparse_dot
 
 from skebm._gibbs import hidden_activation
-
-
-def softplus(x):
-    """log(1 + exp(x)), without overflow for large ``x``."""
-    return np.logaddexp(0, x, dtype=x.dtype)
+from skebm._special import softplus
 
 
 def free_energy(visible_states, weights, visible_bias, hidden_bias, visible):
     """F(v) of every row of ``visible_states`` (dense or sparse)."""
     activation = hidden_activation(visible_states, weights, hidden_bias)
-    energy = -softplus(activation).sum(axis=1)
+    energy = -softplus(activation, out=activation).sum(axis=1)
     energy -= np.asarray(safe_sparse_dot(visible_states, visible_bias)).ravel()
     if visible == "gaussian":
         if sp.issparse(visible_states):

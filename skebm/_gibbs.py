@@ -9,8 +9,10 @@ Arrays keep the dtype of their inputs so that float32 models stay float32.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-from scipy.special import expit
+import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
+
+from skebm._special import logistic
 
 
 def hidden_activation(visible_states, weights, hidden_bias):
@@ -23,7 +25,7 @@ def hidden_activation(visible_states, weights, hidden_bias):
 def mean_hiddens(visible_states, weights, hidden_bias):
     """P(h_j = 1 | v) for every row of ``visible_states``."""
     activation = hidden_activation(visible_states, weights, hidden_bias)
-    return expit(activation, out=activation)
+    return logistic(activation, out=activation)
 
 
 def mean_visibles(hidden_states, weights, visible_bias, visible):
@@ -31,14 +33,14 @@ def mean_visibles(hidden_states, weights, visible_bias, visible):
     activation = hidden_states @ weights
     activation += visible_bias
     if visible == "bernoulli":
-        expit(activation, out=activation)
+        logistic(activation, out=activation)
     return activation
 
 
 def sample_bernoulli(probabilities, rng):
     """Binary states drawn with the given probabilities, in their dtype."""
     uniform = rng.random(probabilities.shape, dtype=probabilities.dtype)
-    return (uniform < probabilities).astype(probabilities.dtype)
+    return np.less(uniform, probabilities, out=uniform, casting="unsafe")
 
 
 def sample_hiddens(visible_states, weights, hidden_bias, rng):

@@ -15,6 +15,10 @@ from Gibbs chains (CD, PCD) or, on tiny models, computed exactly.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from scipy.linalg import get_blas_funcs
+
+from skebm._gibbs import sample_bernoulli
+from skebm._special import logistic
 
 
 def sufficient_statistics(visible, hidden, sample_weight=None):
@@ -73,3 +77,187 @@ def log_likelihood_gradient(
     positive = sufficient_statistics(positive_visible, positive_hidden)
     negative = sufficient_statistics(negative_visible, negative_hidden, negative_weight)
     return [np.subtract(p, n) for p, n in zip(positive, negative, strict=True)]
+
+
+class TrainingBuffers:
+    """Preallocated arrays for :func:`contrastive_divergence_step`.
+
+    The positive rows and the negative (model) rows are stacked so that both
+    halves of the weight gradient come out of one matrix product; the buffers
+    are reused across minibatches of the same size so that a training epoch
+    allocates almost nothing.
+    """
+
+    def __init__(self):
+        self._by_shape = {}
+
+    def positive_rows(self, n_positive, n_negative, n_visible, n_hidden, dtype):
+        """The buffer rows where a caller may gather the next minibatch."""
+        return self.get(n_positive, n_negative, n_visible, n_hidden, dtype)[0][
+            :n_positive
+        ]
+
+    def get(self, n_positive, n_negative, n_visible, n_hidden, dtype):
+        key = (n_positive, n_negative, n_visible, n_hidden, np.dtype(dtype))
+        if key not in self._by_shape:
+            n_rows = n_positive + n_negative
+            self._by_shape[key] = (
+                np.empty((n_rows, n_visible), dtype=dtype),
+                np.empty((n_rows, n_hidden), dtype=dtype),
+                np.empty((n_negative, n_hidden), dtype=dtype),
+            )
+        return self._by_shape[key]
+
+
+def contrastive_divergence_step(
+    batch,
+    parameters,
+    velocities,
+    chains,
+    *,
+    visible,
+    persistent,
+    n_gibbs_steps,
+    step,
+    momentum,
+    weight_decay,
+    rng,
+    buffers,
+    sparsity=None,
+):
+    """One CD-k or PCD-k update of ``parameters`` in place.
+
+    Parameters
+    ----------
+    batch : ndarray of shape (n_rows, n_visible)
+        The (standardised) training rows of the minibatch.
+    parameters : list of ndarray
+        ``[weights, visible_bias, hidden_bias]``, updated in place.
+    velocities : list of ndarray
+        Moving averages of the gradients, shaped like ``parameters``, updated
+        in place: ``velocity <- momentum * velocity + (1 - momentum) * gradient``.
+    chains : ndarray of shape (n_chains, n_hidden)
+        Hidden states of the persistent chains (``persistent=True``); ignored
+        by CD, whose chains start at the data.
+    step : float
+        Learning rate: ``parameter <- parameter + step * velocity``.
+    weight_decay : float
+        L2 penalty: ``-weight_decay * weights`` joins the weight gradient.
+    rng : numpy.random.Generator
+    buffers : TrainingBuffers
+    sparsity : tuple (target, cost, activity) or None
+        Hinton's sparsity penalty; ``activity`` (the running mean of the
+        hidden probabilities) is updated in place.
+
+    Returns
+    -------
+    chains : ndarray of shape (n_chains, n_hidden)
+        The hidden states that continue the chains.
+    """
+    weights, visible_bias, hidden_bias = parameters
+    weight_velocity, visible_velocity, hidden_velocity = velocities
+    dtype = weights.dtype
+    n_positive = batch.shape[0]
+    n_negative = chains.shape[0] if persistent else n_positive
+    n_hidden, n_visible = weights.shape
+    stacked_visible, stacked_hidden, hidden_states = buffers.get(
+        n_positive, n_negative, n_visible, n_hidden, dtype
+    )
+    positive_visible = stacked_visible[:n_positive]
+    negative_visible = stacked_visible[n_positive:]
+    positive_hidden = stacked_hidden[:n_positive]
+    negative_hidden = stacked_hidden[n_positive:]
+
+    if not np.shares_memory(batch, positive_visible):
+        positive_visible[...] = batch
+    np.matmul(positive_visible, weights.T, out=positive_hidden)
+    positive_hidden += hidden_bias
+    logistic(positive_hidden, out=positive_hidden)
+    if persistent:
+        hidden_states[...] = chains
+    else:
+        np.less(
+            rng.random(positive_hidden.shape, dtype=dtype),
+            positive_hidden,
+            out=hidden_states,
+            casting="unsafe",
+        )
+
+    for _ in range(n_gibbs_steps):
+        np.matmul(hidden_states, weights, out=negative_visible)
+        negative_visible += visible_bias
+        if visible == "bernoulli":
+            logistic(negative_visible, out=negative_visible)
+            np.less(
+                rng.random(negative_visible.shape, dtype=dtype),
+                negative_visible,
+                out=negative_visible,
+                casting="unsafe",
+            )
+        else:
+            negative_visible += rng.standard_normal(negative_visible.shape, dtype=dtype)
+        np.matmul(negative_visible, weights.T, out=negative_hidden)
+        negative_hidden += hidden_bias
+        logistic(negative_hidden, out=negative_hidden)
+        hidden_states = sample_bernoulli(negative_hidden, rng)
+
+    # Scale the rows so that one product gives <h v'>_data - <h v'>_model.
+    positive_hidden *= 1.0 / n_positive
+    negative_hidden *= -1.0 / n_negative
+    visible_gradient = positive_visible.mean(axis=0)
+    visible_gradient -= negative_visible.mean(axis=0)
+    hidden_gradient = stacked_hidden.sum(axis=0)
+
+    _accumulate_weight_gradient(
+        stacked_visible, stacked_hidden, weight_velocity, 1.0 - momentum, momentum
+    )
+    axpy = get_blas_funcs("axpy", (weights,))
+    if weight_decay:
+        _inplace_axpy(axpy, weights, weight_velocity, -(1.0 - momentum) * weight_decay)
+    if sparsity is not None:
+        target, cost, activity = sparsity
+        activity *= 0.9
+        activity += 0.1 * positive_hidden.sum(axis=0)
+        penalty = cost * (target - activity)
+        hidden_gradient += penalty
+        weight_velocity += (1.0 - momentum) * np.outer(
+            penalty, positive_visible.mean(axis=0)
+        )
+    for velocity, gradient in (
+        (visible_velocity, visible_gradient),
+        (hidden_velocity, hidden_gradient),
+    ):
+        velocity *= momentum
+        velocity += (1.0 - momentum) * gradient
+    _inplace_axpy(axpy, weight_velocity, weights, step)
+    visible_bias += step * visible_velocity
+    hidden_bias += step * hidden_velocity
+    return hidden_states
+
+
+def _inplace_axpy(axpy, x, y, a):
+    """``y += a * x`` in one BLAS pass, without a temporary the size of x."""
+    result = axpy(x.ravel(), y.ravel(), a=a)
+    if not np.shares_memory(result, y):  # pragma: no cover - BLAS made a copy
+        y[...] = result.reshape(y.shape)
+
+
+def _accumulate_weight_gradient(stacked_visible, stacked_hidden, out, alpha, beta):
+    """``out <- alpha * stacked_hidden.T @ stacked_visible + beta * out`` in place.
+
+    BLAS gemm does the product, the scaling and the accumulation in one pass
+    over ``out``; ``out`` is C-ordered (n_hidden, n_visible), i.e. a Fortran-
+    ordered (n_visible, n_hidden) matrix, which is what gemm writes.
+    """
+    gemm = get_blas_funcs("gemm", (out,))
+    result = gemm(
+        alpha,
+        stacked_visible.T,
+        stacked_hidden.T,
+        beta,
+        out.T,
+        trans_b=1,
+        overwrite_c=1,
+    )
+    if not np.shares_memory(result, out):  # pragma: no cover - BLAS made a copy
+        out[...] = result.T

@@ -9,10 +9,10 @@ by annealed importance sampling (AIS, Salakhutdinov & Murray, 2008).
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import logsumexp
 
-from skebm._free_energy import softplus
 from skebm._gibbs import sample_bernoulli
+from skebm._special import logistic, softplus
 
 # Enumerating 2**20 states of a layer stays within a second or so for the
 # models this is used on; beyond that AIS is the only practical route.
@@ -156,7 +156,9 @@ def ais_log_partition(
 
     # A sample from the base model: independent visible units.
     if visible == "bernoulli":
-        probabilities = np.broadcast_to(expit(base_visible_bias), (n_chains, n_visible))
+        probabilities = np.broadcast_to(
+            logistic(base_visible_bias), (n_chains, n_visible)
+        )
         states = sample_bernoulli(np.ascontiguousarray(probabilities), rng)
     else:
         states = base_visible_bias + rng.standard_normal((n_chains, n_visible))
@@ -172,12 +174,12 @@ def ais_log_partition(
         ).sum(axis=1)
         if step == betas.size - 1:
             break
-        hiddens = sample_bernoulli(expit(beta * activation), rng)
+        hiddens = sample_bernoulli(logistic(beta * activation), rng)
         mean = (1.0 - beta) * base_visible_bias + beta * (
             hiddens @ weights + visible_bias
         )
         if visible == "bernoulli":
-            states = sample_bernoulli(expit(mean), rng)
+            states = sample_bernoulli(logistic(mean), rng)
         else:
             states = mean + rng.standard_normal(mean.shape)
         if callback is not None:

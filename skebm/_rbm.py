@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, logit
+from scipy.special import logit
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -25,7 +25,7 @@ from skebm._gibbs import (
     sample_hiddens,
     sample_visibles,
 )
-from skebm._learning import log_likelihood_gradient
+from skebm._learning import TrainingBuffers, contrastive_divergence_step
 from skebm._partition import (
     MAX_ENUMERATED_UNITS,
     ais_log_partition,
@@ -40,6 +40,7 @@ from skebm._sklearn_compat import (
     validate_data,
     validate_fitted_data,
 )
+from skebm._special import logistic
 
 # An explicit partition_method="exact" may enumerate this many units (16M states).
 _MAX_EXPLICIT_EXACT_UNITS = 24
@@ -47,6 +48,8 @@ _MAX_EXPLICIT_EXACT_UNITS = 24
 _MAX_MONITORED_ROWS = 1000
 # Rows densified at a time when gaussian units meet sparse input.
 _DENSE_CHUNK_ROWS = 4096
+# Gaussian visible units are unbounded: their steps are this much smaller.
+_GAUSSIAN_STEP_FACTOR = 0.1
 # Standard deviation of the initial weights (Hinton, 2010).
 _INITIAL_WEIGHT_SCALE = 0.01
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
@@ -436,9 +439,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
             for start in range(0, n_samples, self.batch_size):
                 step = self._learning_rate_at(update / total_updates)
-                batch = self._standardize(
-                    _dense_rows(X_train, order[start : start + self.batch_size])
-                )
+                batch = self._minibatch(X_train, order[start : start + self.batch_size])
                 self._update_parameters(batch, step, rng)
                 update += 1
             self.n_iter_ = epoch + 1
@@ -521,9 +522,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         n_samples = X.shape[0]
         order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
-            batch = self._standardize(
-                _dense_rows(X, order[start : start + self.batch_size])
-            )
+            batch = self._minibatch(X, order[start : start + self.batch_size])
             self._update_parameters(batch, self.learning_rate, rng)
             self._n_streaming_updates += 1
             rate = (_AVERAGING_GAMMA + 1) / (
@@ -702,7 +701,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._base_visible_bias.astype(dtype), (n_samples, self.n_features_in_)
         )
         if self.visible_ == "bernoulli":
-            start = sample_bernoulli(np.ascontiguousarray(expit(base)), rng)
+            start = sample_bernoulli(np.ascontiguousarray(logistic(base)), rng)
         else:
             start = base + rng.standard_normal(base.shape, dtype=dtype)
         hiddens = sample_hiddens(start, self.components_, self.intercept_hidden_, rng)
@@ -762,7 +761,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         else:
             self.mean_ = np.zeros(n_features, dtype=dtype)
             self.scale_ = np.ones(n_features, dtype=dtype)
-            mean, _ = _column_mean_variance(X)
+            mean = _column_mean(X)
             self._base_visible_bias = logit(
                 np.clip(mean, _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
             )
@@ -779,6 +778,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             np.zeros_like(self.intercept_hidden_),
         ]
         self._hidden_activity = np.full(self.n_components, 0.5, dtype=dtype)
+        self._buffers = TrainingBuffers()
         self._training_rng = rng
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
@@ -823,48 +823,26 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _update_parameters(self, batch, step, rng):
         """One stochastic gradient step on a (standardised, dense) minibatch."""
-        weights, visible_bias, hidden_bias = self._parameters()
-        positive_hiddens = mean_hiddens(batch, weights, hidden_bias)
-        if self.method == "cd":
-            start = sample_bernoulli(positive_hiddens, rng)
-        else:
-            start = self.h_samples_
-        negative_visibles, negative_hiddens, chain_hiddens = gibbs_chain(
-            start,
-            weights,
-            visible_bias,
-            hidden_bias,
-            self.visible_,
-            self.n_gibbs_steps,
-            rng,
-        )
-        self.h_samples_ = chain_hiddens
-
-        weight_gradient, visible_gradient, hidden_gradient = log_likelihood_gradient(
-            batch, positive_hiddens, negative_visibles, negative_hiddens
-        )
-        if self.weight_decay:
-            weight_gradient -= self.weight_decay * weights
-        if self.sparsity_target is not None:
-            self._hidden_activity *= 0.9
-            self._hidden_activity += 0.1 * positive_hiddens.mean(axis=0)
-            penalty = self.sparsity_cost * (
-                self.sparsity_target - self._hidden_activity
-            )
-            hidden_gradient += penalty
-            weight_gradient += np.outer(penalty, batch.mean(axis=0))
-
         if self.visible_ == "gaussian":
-            step = step * 0.1
-        for parameter, velocity, gradient in zip(
-            (weights, visible_bias, hidden_bias),
+            step = step * _GAUSSIAN_STEP_FACTOR
+        sparsity = None
+        if self.sparsity_target is not None:
+            sparsity = (self.sparsity_target, self.sparsity_cost, self._hidden_activity)
+        self.h_samples_ = contrastive_divergence_step(
+            batch,
+            self._parameters(),
             self._velocity,
-            (weight_gradient, visible_gradient, hidden_gradient),
-            strict=True,
-        ):
-            velocity *= self.momentum
-            velocity += (1 - self.momentum) * gradient
-            parameter += step * velocity
+            self.h_samples_,
+            visible=self.visible_,
+            persistent=self.method == "pcd",
+            n_gibbs_steps=self.n_gibbs_steps,
+            step=step,
+            momentum=self.momentum,
+            weight_decay=self.weight_decay,
+            rng=rng,
+            buffers=self._buffers,
+            sparsity=sparsity,
+        )
 
     def _record_epoch(
         self, X_monitor, X_valid, averaged, best_parameters, no_improvement, seconds
@@ -913,6 +891,21 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         self._check_visible_range(X)
         return X.astype(self.components_.dtype, copy=False)
+
+    def _minibatch(self, X, rows):
+        """Rows of X, standardised, gathered straight into the training buffer."""
+        n_negative = self.h_samples_.shape[0] if self.method == "pcd" else len(rows)
+        batch = self._buffers.positive_rows(
+            len(rows), n_negative, *self.components_.shape[::-1], X.dtype
+        )
+        if sp.issparse(X):
+            batch[...] = X[rows].toarray()
+        else:
+            np.take(X, rows, axis=0, out=batch)
+        if self.visible_ == "gaussian":
+            batch -= self.mean_
+            batch /= self.scale_
+        return batch
 
     def _standardize(self, X):
         if self.visible_ == "bernoulli":
@@ -1010,13 +1003,25 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return tags
 
 
+def _column_mean(X):
+    """Per-feature mean in float64, without copying X."""
+    return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+
+
 def _column_mean_variance(X):
-    """Per-feature mean and variance in float64, for dense or sparse X."""
+    """Per-feature mean and variance in float64, for dense or sparse X.
+
+    Dense X is read in blocks of rows, so a large (or memory-mapped) X is
+    never copied whole.
+    """
+    mean = _column_mean(X)
     if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
         mean_of_squares = np.asarray(
-            X.multiply(X).mean(axis=0), dtype=np.float64
+            X.multiply(X).mean(axis=0, dtype=np.float64)
         ).ravel()
         return mean, np.maximum(mean_of_squares - mean**2, 0.0)
-    X = np.asarray(X, dtype=np.float64)
-    return X.mean(axis=0), X.var(axis=0)
+    sum_of_squares = np.zeros_like(mean)
+    for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
+        deviation = X[start : start + _DENSE_CHUNK_ROWS] - mean
+        sum_of_squares += np.einsum("ij,ij->j", deviation, deviation)
+    return mean, sum_of_squares / max(X.shape[0], 1)
