@@ -17,9 +17,6 @@ from Gibbs chains (CD, PCD) or, on tiny models, computed exactly.
 import numpy as np
 from scipy.linalg import get_blas_funcs
 
-from skebm._gibbs import sample_bernoulli
-from skebm._special import logistic
-
 
 def sufficient_statistics(visible, hidden, sample_weight=None):
     """Weighted means of ``h v'``, ``v`` and ``h`` over the rows.
@@ -84,11 +81,18 @@ class TrainingBuffers:
 
     The positive rows and the negative (model) rows are stacked so that both
     halves of the weight gradient come out of one matrix product; the buffers
-    are reused across minibatches of the same size so that a training epoch
-    allocates almost nothing.
+    (and the BLAS routines) are kept across minibatches of the same shape so
+    that a training epoch allocates almost nothing.
     """
 
     def __init__(self):
+        self._by_shape = {}
+
+    # A cache: pickling (joblib.dump, clone across processes) drops it.
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
         self._by_shape = {}
 
     def positive_rows(self, n_positive, n_negative, n_visible, n_hidden, dtype):
@@ -98,15 +102,39 @@ class TrainingBuffers:
         ]
 
     def get(self, n_positive, n_negative, n_visible, n_hidden, dtype):
-        key = (n_positive, n_negative, n_visible, n_hidden, np.dtype(dtype))
-        if key not in self._by_shape:
+        key = (n_positive, n_negative, n_visible, n_hidden, dtype)
+        buffers = self._by_shape.get(key)
+        if buffers is None:
             n_rows = n_positive + n_negative
-            self._by_shape[key] = (
-                np.empty((n_rows, n_visible), dtype=dtype),
-                np.empty((n_rows, n_hidden), dtype=dtype),
-                np.empty((n_negative, n_hidden), dtype=dtype),
+            stacked_visible = np.empty((n_rows, n_visible), dtype=dtype)
+            stacked_hidden = np.empty((n_rows, n_hidden), dtype=dtype)
+            buffers = (
+                stacked_visible,
+                stacked_hidden,
+                np.empty((max(n_negative, n_positive), n_hidden), dtype=dtype),
+                np.empty((n_negative, n_visible), dtype=dtype),
+                get_blas_funcs(("gemm", "axpy"), (stacked_visible,)),
             )
-        return self._by_shape[key]
+            self._by_shape[key] = buffers
+        return buffers
+
+
+def _logistic_in_place(x):
+    """1 / (1 + exp(-x)) as (1 + tanh(x / 2)) / 2: no overflow, fewer passes.
+
+    Its absolute error (about 1e-16) is all that sampling needs; public
+    outputs use :func:`skebm._special.logistic`, exact to relative precision.
+    """
+    np.multiply(x, 0.5, out=x)
+    np.tanh(x, out=x)
+    np.multiply(x, 0.5, out=x)
+    return np.add(x, 0.5, out=x)
+
+
+def _sample_in_place(probabilities, uniform, rng, out):
+    """Write Bernoulli draws with the given probabilities into ``out``."""
+    rng.random(out=uniform, dtype=uniform.dtype)
+    return np.less(uniform, probabilities, out=out, casting="unsafe")
 
 
 def contrastive_divergence_step(
@@ -156,100 +184,98 @@ def contrastive_divergence_step(
     """
     weights, visible_bias, hidden_bias = parameters
     weight_velocity, visible_velocity, hidden_velocity = velocities
-    dtype = weights.dtype
     n_positive = batch.shape[0]
     n_negative = chains.shape[0] if persistent else n_positive
     n_hidden, n_visible = weights.shape
-    stacked_visible, stacked_hidden, hidden_states = buffers.get(
-        n_positive, n_negative, n_visible, n_hidden, dtype
+    stacked_visible, stacked_hidden, hidden_uniform, visible_uniform, blas = (
+        buffers.get(n_positive, n_negative, n_visible, n_hidden, weights.dtype)
     )
+    gemm, axpy = blas
     positive_visible = stacked_visible[:n_positive]
     negative_visible = stacked_visible[n_positive:]
     positive_hidden = stacked_hidden[:n_positive]
     negative_hidden = stacked_hidden[n_positive:]
+    hidden_states = np.empty((n_negative, n_hidden), dtype=weights.dtype)
 
-    if not np.shares_memory(batch, positive_visible):
+    if not np.may_share_memory(batch, positive_visible):
         positive_visible[...] = batch
     np.matmul(positive_visible, weights.T, out=positive_hidden)
-    positive_hidden += hidden_bias
-    logistic(positive_hidden, out=positive_hidden)
+    np.add(positive_hidden, hidden_bias, out=positive_hidden)
+    _logistic_in_place(positive_hidden)
     if persistent:
         hidden_states[...] = chains
     else:
-        np.less(
-            rng.random(positive_hidden.shape, dtype=dtype),
-            positive_hidden,
-            out=hidden_states,
-            casting="unsafe",
+        _sample_in_place(
+            positive_hidden, hidden_uniform[:n_positive], rng, hidden_states
         )
 
     for _ in range(n_gibbs_steps):
         np.matmul(hidden_states, weights, out=negative_visible)
-        negative_visible += visible_bias
+        np.add(negative_visible, visible_bias, out=negative_visible)
         if visible == "bernoulli":
-            logistic(negative_visible, out=negative_visible)
-            np.less(
-                rng.random(negative_visible.shape, dtype=dtype),
-                negative_visible,
-                out=negative_visible,
-                casting="unsafe",
-            )
+            _logistic_in_place(negative_visible)
+            _sample_in_place(negative_visible, visible_uniform, rng, negative_visible)
         else:
-            negative_visible += rng.standard_normal(negative_visible.shape, dtype=dtype)
+            rng.standard_normal(out=visible_uniform, dtype=visible_uniform.dtype)
+            np.add(negative_visible, visible_uniform, out=negative_visible)
         np.matmul(negative_visible, weights.T, out=negative_hidden)
-        negative_hidden += hidden_bias
-        logistic(negative_hidden, out=negative_hidden)
-        hidden_states = sample_bernoulli(negative_hidden, rng)
+        np.add(negative_hidden, hidden_bias, out=negative_hidden)
+        _logistic_in_place(negative_hidden)
+        _sample_in_place(
+            negative_hidden, hidden_uniform[:n_negative], rng, hidden_states
+        )
 
+    visible_gradient = np.add.reduce(positive_visible, axis=0)
+    visible_gradient *= 1.0 / n_positive
+    visible_gradient -= np.add.reduce(negative_visible, axis=0) * (1.0 / n_negative)
     # Scale the rows so that one product gives <h v'>_data - <h v'>_model.
-    positive_hidden *= 1.0 / n_positive
-    negative_hidden *= -1.0 / n_negative
-    visible_gradient = positive_visible.mean(axis=0)
-    visible_gradient -= negative_visible.mean(axis=0)
-    hidden_gradient = stacked_hidden.sum(axis=0)
+    np.multiply(positive_hidden, 1.0 / n_positive, out=positive_hidden)
+    np.multiply(negative_hidden, -1.0 / n_negative, out=negative_hidden)
+    hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
 
     _accumulate_weight_gradient(
-        stacked_visible, stacked_hidden, weight_velocity, 1.0 - momentum, momentum
+        gemm, stacked_visible, stacked_hidden, weight_velocity, 1.0 - momentum, momentum
     )
-    axpy = get_blas_funcs("axpy", (weights,))
     if weight_decay:
         _inplace_axpy(axpy, weights, weight_velocity, -(1.0 - momentum) * weight_decay)
     if sparsity is not None:
         target, cost, activity = sparsity
         activity *= 0.9
-        activity += 0.1 * positive_hidden.sum(axis=0)
+        activity += 0.1 * np.add.reduce(positive_hidden, axis=0)
         penalty = cost * (target - activity)
         hidden_gradient += penalty
         weight_velocity += (1.0 - momentum) * np.outer(
-            penalty, positive_visible.mean(axis=0)
+            penalty, np.add.reduce(positive_visible, axis=0) / n_positive
         )
     for velocity, gradient in (
         (visible_velocity, visible_gradient),
         (hidden_velocity, hidden_gradient),
     ):
-        velocity *= momentum
-        velocity += (1.0 - momentum) * gradient
+        np.multiply(velocity, momentum, out=velocity)
+        np.multiply(gradient, 1.0 - momentum, out=gradient)
+        np.add(velocity, gradient, out=velocity)
     _inplace_axpy(axpy, weight_velocity, weights, step)
-    visible_bias += step * visible_velocity
-    hidden_bias += step * hidden_velocity
+    _inplace_axpy(axpy, visible_velocity, visible_bias, step)
+    _inplace_axpy(axpy, hidden_velocity, hidden_bias, step)
     return hidden_states
 
 
 def _inplace_axpy(axpy, x, y, a):
     """``y += a * x`` in one BLAS pass, without a temporary the size of x."""
     result = axpy(x.ravel(), y.ravel(), a=a)
-    if not np.shares_memory(result, y):  # pragma: no cover - BLAS made a copy
+    if not np.may_share_memory(result, y):  # pragma: no cover - BLAS made a copy
         y[...] = result.reshape(y.shape)
 
 
-def _accumulate_weight_gradient(stacked_visible, stacked_hidden, out, alpha, beta):
+def _accumulate_weight_gradient(
+    gemm, stacked_visible, stacked_hidden, out, alpha, beta
+):
     """``out <- alpha * stacked_hidden.T @ stacked_visible + beta * out`` in place.
 
     BLAS gemm does the product, the scaling and the accumulation in one pass
     over ``out``; ``out`` is C-ordered (n_hidden, n_visible), i.e. a Fortran-
     ordered (n_visible, n_hidden) matrix, which is what gemm writes.
     """
-    gemm = get_blas_funcs("gemm", (out,))
     result = gemm(
         alpha,
         stacked_visible.T,
@@ -259,5 +285,5 @@ def _accumulate_weight_gradient(stacked_visible, stacked_hidden, out, alpha, bet
         trans_b=1,
         overwrite_c=1,
     )
-    if not np.shares_memory(result, out):  # pragma: no cover - BLAS made a copy
+    if not np.may_share_memory(result, out):  # pragma: no cover - BLAS made a copy
         out[...] = result.T
