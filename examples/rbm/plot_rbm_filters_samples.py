@@ -1,7 +1,7 @@
 """
-====================================================
+=====================================================
 What an RBM learns: filters, samples, reconstructions
-====================================================
+=====================================================
 
 An RBM is a generative model: besides features, it learns a probability
 distribution over images, from which it can draw new ones. This example fits
