@@ -19,8 +19,6 @@ from sklearn.utils import check_random_state
 from skebm._free_energy import free_energy
 from skebm._gibbs import (
     gibbs_chain,
-    mean_hiddens,
-    mean_visibles,
     sample_bernoulli,
     sample_hiddens,
     sample_visibles,
@@ -48,6 +46,10 @@ _MAX_EXPLICIT_EXACT_UNITS = 24
 _MAX_MONITORED_ROWS = 1000
 # Rows densified at a time when gaussian units meet sparse input.
 _DENSE_CHUNK_ROWS = 4096
+# Rows per block in transform, predict and score_samples: a block and its
+# hidden activations stay in cache across the check, product and elementwise
+# passes.
+_INFERENCE_CHUNK_ROWS = 512
 # Gaussian visible units are unbounded: their steps are this much smaller.
 _GAUSSIAN_STEP_FACTOR = 0.1
 # Standard deviation of the initial weights (Hinton, 2010).
@@ -551,8 +553,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             Probability that each hidden unit is on, given each row.
         """
         X = self._validate_input(X)
-        weights, hidden_bias = self._input_space_hidden_parameters()
-        return mean_hiddens(X, weights, hidden_bias)
+        hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        for rows, chunk in self._checked_row_chunks(X):
+            self._hidden_probabilities(chunk, out=hidden[rows])
+        return hidden
 
     def predict(self, X):
         """Recall X: the mean-field reconstruction E[v | h = P(h | x)].
@@ -578,10 +582,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 "(X.toarray()) if it fits in memory."
             )
         X = self._validate_input(X)
-        hiddens = self._hidden_probabilities(X)
-        reconstruction = mean_visibles(
-            hiddens, self.components_, self.intercept_visible_, self.visible_
-        )
+        reconstruction = np.empty_like(X, order="C")
+        for rows, chunk in self._checked_row_chunks(X):
+            hidden = self._hidden_probabilities(chunk)
+            np.matmul(hidden, self.components_, out=reconstruction[rows])
+            reconstruction[rows] += self.intercept_visible_
+            if self.visible_ == "bernoulli":
+                logistic(reconstruction[rows], out=reconstruction[rows])
         return self._unstandardize(reconstruction)
 
     def score_samples(self, X):
@@ -601,7 +608,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             log p(x) in nats (a log density for gaussian units).
         """
         X = self._validate_input(X)
-        return -self._free_energy(X) - self.log_partition_
+        log_likelihood = self._free_energy(X)
+        log_likelihood += self.log_partition_
+        return np.negative(log_likelihood, out=log_likelihood)
 
     def score(self, X, y=None):
         """Mean log-likelihood of X, the score ``GridSearchCV`` maximises.
@@ -655,7 +664,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X_new : ndarray of shape (n_samples, n_features)
             Visible states after one step, on the scale of X.
         """
-        X = self._standardize(_dense_rows(self._validate_input(X)))
+        X = self._validate_input(X)
+        self._check_values(X, X)
+        X = self._standardize(_dense_rows(X))
         rng = self._sampling_rng
         hiddens = sample_hiddens(X, self.components_, self.intercept_hidden_, rng)
         visibles = sample_visibles(
@@ -885,12 +896,41 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return stop, best_parameters, no_improvement
 
     def _validate_input(self, X):
+        """Validated X in the model's dtype; its values are checked chunk by chunk.
+
+        The check for NaN, infinity and (for bernoulli units) the [0, 1] range
+        happens in :meth:`_checked_row_chunks`, on each block of rows while it
+        is in cache for the products that follow, so that X is read from
+        memory once.
+        """
         check_is_fitted(self)
         X = validate_fitted_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32)
+            self,
+            X,
+            accept_sparse="csr",
+            dtype=(np.float64, np.float32),
+            ensure_all_finite=False,
         )
-        self._check_visible_range(X)
         return X.astype(self.components_.dtype, copy=False)
+
+    def _checked_row_chunks(self, X):
+        """Yield (row slice, block of rows) of X, each checked before use."""
+        for start in range(0, X.shape[0], _INFERENCE_CHUNK_ROWS):
+            rows = slice(start, min(start + _INFERENCE_CHUNK_ROWS, X.shape[0]))
+            chunk = X[rows]
+            self._check_values(chunk, X)
+            yield rows, chunk
+
+    def _check_values(self, chunk, X):
+        low, high = _value_range(chunk)
+        if np.isnan(low) or np.isnan(high):
+            raise ValueError("Input X contains NaN.")
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise ValueError(
+                f"Input X contains infinity or a value too large for {X.dtype!r}."
+            )
+        if self.visible_ == "bernoulli" and (low < 0 or high > 1):
+            self._check_visible_range(X)
 
     def _minibatch(self, X, rows):
         """Rows of X, standardised, gathered straight into the training buffer."""
@@ -928,34 +968,33 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         weights = self.components_ / self.scale_
         return weights, self.intercept_hidden_ - weights @ self.mean_
 
-    def _hidden_probabilities(self, X):
+    def _hidden_probabilities(self, X, out=None):
         weights, hidden_bias = self._input_space_hidden_parameters()
-        return mean_hiddens(X, weights, hidden_bias)
+        if sp.issparse(X):
+            activation = np.asarray(X @ weights.T)
+            if out is not None:
+                out[...] = activation
+                activation = out
+        else:
+            activation = np.matmul(X, weights.T, out=out)
+        activation += hidden_bias
+        return logistic(activation, out=activation)
 
     def _free_energy(self, X):
         """F(x) of validated X, including the Jacobian of the standardisation."""
-        if self.visible_ == "bernoulli":
-            return free_energy(
-                X,
+        energy = np.empty(X.shape[0], dtype=X.dtype)
+        for rows, chunk in self._checked_row_chunks(X):
+            if self.visible_ == "gaussian":
+                chunk = self._standardize(_dense_rows(chunk))
+            energy[rows] = free_energy(
+                chunk,
                 self.components_,
                 self.intercept_visible_,
                 self.intercept_hidden_,
-                "bernoulli",
+                self.visible_,
             )
-        chunks = []
-        for start in range(0, max(X.shape[0], 1), _DENSE_CHUNK_ROWS):
-            Z = self._standardize(_dense_rows(X[start : start + _DENSE_CHUNK_ROWS]))
-            chunks.append(
-                free_energy(
-                    Z,
-                    self.components_,
-                    self.intercept_visible_,
-                    self.intercept_hidden_,
-                    "gaussian",
-                )
-            )
-        energy = np.concatenate(chunks)
-        energy += np.log(self.scale_).sum(dtype=energy.dtype)
+        if self.visible_ == "gaussian":
+            energy += np.log(self.scale_).sum(dtype=energy.dtype)
         return energy
 
     def _cached_log_partition(self):
