@@ -17,6 +17,8 @@ from Gibbs chains (CD, PCD) or, on tiny models, computed exactly.
 import numpy as np
 from scipy.linalg import get_blas_funcs
 
+from skebm._special import logistic_for_sampling
+
 
 def sufficient_statistics(visible, hidden, sample_weight=None):
     """Weighted means of ``h v'``, ``v`` and ``h`` over the rows.
@@ -119,18 +121,6 @@ class TrainingBuffers:
         return buffers
 
 
-def _logistic_in_place(x):
-    """1 / (1 + exp(-x)) as (1 + tanh(x / 2)) / 2: no overflow, fewer passes.
-
-    Its absolute error (about 1e-16) is all that sampling needs; public
-    outputs use :func:`skebm._special.logistic`, exact to relative precision.
-    """
-    np.multiply(x, 0.5, out=x)
-    np.tanh(x, out=x)
-    np.multiply(x, 0.5, out=x)
-    return np.add(x, 0.5, out=x)
-
-
 def _sample_in_place(probabilities, uniform, rng, out):
     """Write Bernoulli draws with the given probabilities into ``out``."""
     rng.random(out=uniform, dtype=uniform.dtype)
@@ -201,7 +191,7 @@ def contrastive_divergence_step(
         positive_visible[...] = batch
     np.matmul(positive_visible, weights.T, out=positive_hidden)
     np.add(positive_hidden, hidden_bias, out=positive_hidden)
-    _logistic_in_place(positive_hidden)
+    logistic_for_sampling(positive_hidden, out=positive_hidden)
     if persistent:
         hidden_states[...] = chains
     else:
@@ -213,14 +203,14 @@ def contrastive_divergence_step(
         np.matmul(hidden_states, weights, out=negative_visible)
         np.add(negative_visible, visible_bias, out=negative_visible)
         if visible == "bernoulli":
-            _logistic_in_place(negative_visible)
+            logistic_for_sampling(negative_visible, out=negative_visible)
             _sample_in_place(negative_visible, visible_uniform, rng, negative_visible)
         else:
             rng.standard_normal(out=visible_uniform, dtype=visible_uniform.dtype)
             np.add(negative_visible, visible_uniform, out=negative_visible)
         np.matmul(negative_visible, weights.T, out=negative_hidden)
         np.add(negative_hidden, hidden_bias, out=negative_hidden)
-        _logistic_in_place(negative_hidden)
+        logistic_for_sampling(negative_hidden, out=negative_hidden)
         _sample_in_place(
             negative_hidden, hidden_uniform[:n_negative], rng, hidden_states
         )
