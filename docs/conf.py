@@ -14,6 +14,7 @@ those names as code instead of links.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import sys
 import warnings
 
 # The build runs the gallery in this process on a small shared machine, where
@@ -24,6 +25,8 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import skebm  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]))
 
@@ -78,7 +81,7 @@ default_role = "literal"
 
 autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
-numpydoc_show_class_members = False
+numpydoc_show_class_members = True
 numpydoc_class_members_toctree = False
 
 html_theme = "pydata_sphinx_theme"
@@ -99,7 +102,9 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    # A name, not the class itself, so that Sphinx can pickle the config.
+    "subsection_order": ["../examples/rbm", "../examples/hopfield"],
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "show_memory": False,
     "min_reported_time": 1,
 }
