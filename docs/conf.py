@@ -98,7 +98,6 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "doc_module": ("skebm",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"skebm": None},
     "image_scrapers": ("matplotlib",),
     "matplotlib_animations": False,
     "remove_config_comments": True,
