@@ -38,9 +38,9 @@ def _number(value, digits=4):
 
 def format_table(rows):
     header = (
-        f"| figure | unit | skebm | baseline | baseline value | baseline / skebm "
-        f"| bound | skebm / bound | target |\n"
-        f"|---|---|---|---|---|---|---|---|---|"
+        "| figure | unit | skebm | baseline | baseline value | baseline / skebm "
+        "| bound | skebm / bound | target |\n"
+        "|---|---|---|---|---|---|---|---|---|"
     )
     lines = [header]
     for row in rows:

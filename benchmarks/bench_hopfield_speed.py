@@ -120,6 +120,83 @@ def matmul_bound(weights, probes, needed):
     return best_time(products)
 
 
+def speed_rows(quick=False):
+    """The recall figures as benchmark rows (ms per probe)."""
+    from benchmarks._rows import Row
+
+    patterns, _, probes = make_problem()
+    n_probes = len(probes)
+    n_slow = 20 if quick else 200
+    rows = []
+    for update in ("sync", "async"):
+        memory = HopfieldMemory("hebbian", update=update, random_state=0).fit(patterns)
+        skebm_seconds = best_time(lambda memory=memory: memory.predict(probes))
+        needed = sweeps_per_row(memory, probes, update)
+        bound = matmul_bound(memory.weights_, probes, needed)
+        slow = probes[:n_slow]
+        start = time.perf_counter()
+        numpy_loop(memory.weights_, slow, update, memory.update_order_)
+        numpy_seconds = (time.perf_counter() - start) / n_slow * n_probes
+        start = time.perf_counter()
+        hopfieldnetwork_recall(patterns, slow, update)
+        hn_seconds = (time.perf_counter() - start) / n_slow * n_probes
+        label = f"Hopfield {update} recall, N=1024, P=50, 1000 probes, 10% flipped"
+        for name, seconds, target in (
+            ("hopfieldnetwork", hn_seconds, ">= 20x hopfieldnetwork, bound <= 2x"),
+            ("plain numpy loop", numpy_seconds, "report"),
+        ):
+            rows.append(
+                Row(
+                    label,
+                    1000 * skebm_seconds / n_probes,
+                    name,
+                    1000 * seconds / n_probes,
+                    1000 * bound / n_probes,
+                    "ms/probe",
+                    target,
+                )
+            )
+    rows.append(softmax_row(quick))
+    return rows
+
+
+def softmax_row(quick=False):
+    """Softmax recall with 10 000 stored patterns of 1024 units."""
+    from benchmarks._rows import Row
+
+    rng = np.random.default_rng(0)
+    n_memories, n_features, n_probes = 10000, 1024, 200 if quick else 1000
+    patterns = rng.choice([-1.0, 1.0], size=(n_memories, n_features))
+    probes = patterns[rng.integers(n_memories, size=n_probes)].copy()
+    probes[rng.random(probes.shape) < 0.1] *= -1
+    memory = HopfieldMemory("softmax", random_state=0).fit(patterns)
+    seconds = best_time(lambda: memory.predict(probes))
+    memories = memory.memories_
+
+    def products():
+        attention = probes @ memories.T
+        attention @ memories
+
+    bound = best_time(products)
+
+    def numpy_loop_softmax():
+        for probe in probes[:50]:
+            scores = memory.beta * (memories @ probe)
+            weights = np.exp(scores - scores.max())
+            (weights / weights.sum()) @ memories
+
+    loop = best_time(numpy_loop_softmax) / 50 * n_probes
+    return Row(
+        f"Hopfield softmax recall, N=1024, P=10000, {n_probes} probes",
+        1000 * seconds / n_probes,
+        "plain numpy loop (one step)",
+        1000 * loop / n_probes,
+        1000 * bound / n_probes,
+        "ms/probe",
+        "report",
+    )
+
+
 def main(quick=False):
     patterns, targets, probes = make_problem()
     n_probes = len(probes)
