@@ -839,21 +839,33 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         sparsity = None
         if self.sparsity_target is not None:
             sparsity = (self.sparsity_target, self.sparsity_cost, self._hidden_activity)
-        self.h_samples_ = contrastive_divergence_step(
-            batch,
-            self._parameters(),
-            self._velocity,
-            self.h_samples_,
-            visible=self.visible_,
-            persistent=self.method == "pcd",
-            n_gibbs_steps=self.n_gibbs_steps,
-            step=step,
-            momentum=self.momentum,
-            weight_decay=self.weight_decay,
-            rng=rng,
-            buffers=self._buffers,
-            sparsity=sparsity,
-        )
+        # Divergence is reported as one clear error below rather than as a
+        # stream of numpy overflow warnings on the way to NaN.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.h_samples_ = contrastive_divergence_step(
+                batch,
+                self._parameters(),
+                self._velocity,
+                self.h_samples_,
+                visible=self.visible_,
+                persistent=self.method == "pcd",
+                n_gibbs_steps=self.n_gibbs_steps,
+                step=step,
+                momentum=self.momentum,
+                weight_decay=self.weight_decay,
+                rng=rng,
+                buffers=self._buffers,
+                sparsity=sparsity,
+            )
+        if not (
+            np.isfinite(np.add.reduce(self._velocity[1]))
+            and np.isfinite(np.add.reduce(self._velocity[2]))
+        ):
+            raise ValueError(
+                "Training diverged: the parameters became infinite or NaN. "
+                f"Use a smaller learning_rate (got {self.learning_rate}) or "
+                "a larger weight_decay."
+            )
 
     def _record_epoch(
         self, X_monitor, X_valid, averaged, best_parameters, no_improvement, seconds

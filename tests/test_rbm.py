@@ -537,3 +537,13 @@ def test_no_runtime_warning_on_large_inputs_and_weights():
         ]
     for output in outputs:
         assert np.all(np.isfinite(output))
+
+
+def test_divergent_training_raises_a_clear_error_without_numpy_warnings():
+    rng = np.random.default_rng(0)
+    X = rng.normal(0, 1, size=(200, 30)) @ rng.normal(0, 3, size=(30, 30))
+    rbm = RBMTransformer(64, learning_rate=1e4, momentum=0.0, n_iter=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="diverged.*learning_rate"):
+            rbm.fit(X)
