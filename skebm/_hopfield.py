@@ -2,6 +2,8 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,6 +15,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 
 from skebm._hopfield_dynamics import (
+    SWEEP_LIMIT,
     dense_energy,
     dense_recall,
     pairwise_energy,
@@ -35,6 +38,8 @@ from skebm._sklearn_compat import (
     validate_data,
     validate_fitted_data,
 )
+from skebm._verbose import report_progress
+from skebm.exceptions import RecallNotConvergedWarning
 
 _PAIRWISE_RULES = ("hebbian", "storkey", "pseudoinverse")
 _DENSE_RULES = ("polynomial", "exponential")
@@ -89,6 +94,11 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     random_state : int, RandomState instance or None, default=None
         Draws the order of the units in asynchronous sweeps. Pass an int for
         reproducible results.
+
+    verbose : int, default=0
+        When positive, :meth:`fit` and :meth:`partial_fit` print one line (in
+        the format of :class:`RBMTransformer`'s epochs) with the number of
+        memories, the load and the time taken.
 
     Attributes
     ----------
@@ -229,6 +239,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "n_sweeps": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -241,6 +252,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         n_sweeps=100,
         tol=1e-6,
         random_state=None,
+        verbose=0,
     ):
         self.rule = rule
         self.update = update
@@ -249,6 +261,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.n_sweeps = n_sweeps
         self.tol = tol
         self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
 
@@ -270,11 +283,13 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self : HopfieldMemory
             The fitted memory.
         """
+        begin = time.perf_counter()
         X = validate_data(self, X, dtype=np.float64)
         self.update_order_ = check_random_state(self.random_state).permutation(
             X.shape[1]
         )
         self._store(X, previous=None)
+        self._report("fit", begin)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -300,8 +315,10 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         if not hasattr(self, "memories_"):
             return self.fit(X)
+        begin = time.perf_counter()
         X = validate_data(self, X, dtype=np.float64, reset=False)
         self._store(X, previous=self._stored_rows)
+        self._report("partial_fit", begin)
         return self
 
     # -------------------------------------------------------------- public API
@@ -471,9 +488,37 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 )
         return self._encode(X), clamp
 
+    def _report(self, event, begin):
+        if self.verbose:
+            report_progress(
+                self,
+                event,
+                time.perf_counter() - begin,
+                {
+                    "memories": self.memories_.shape[0],
+                    "load": float(self.load_),
+                    "capacity": float(self.capacity_),
+                },
+            )
+
     def _recall(self, states, clamp):
+        states, status = self._run_dynamics(states, clamp)
+        n_unsettled = int(np.count_nonzero(status == SWEEP_LIMIT))
+        # Binary dynamics always settle (async) or cycle (sync) unless n_sweeps
+        # is too small; softmax may approach a metastable state slowly, and its
+        # state after n_sweeps is the answer, not a failure.
+        if n_unsettled and self.rule != "softmax":
+            warnings.warn(
+                f"Recall of {n_unsettled} of {len(status)} rows stopped at "
+                f"n_sweeps={self.n_sweeps} before settling; increase n_sweeps.",
+                RecallNotConvergedWarning,
+                stacklevel=3,
+            )
+        return states
+
+    def _run_dynamics(self, states, clamp):
         if self.rule == "softmax":
-            states, _ = softmax_recall(
+            return softmax_recall(
                 states,
                 self.memories_,
                 self.beta,
@@ -481,8 +526,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 tol=self.tol,
                 clamp=clamp,
             )
-        elif self.rule in _DENSE_RULES:
-            states, _ = dense_recall(
+        if self.rule in _DENSE_RULES:
+            return dense_recall(
                 states,
                 self.memories_,
                 rule=self.rule,
@@ -493,17 +538,15 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 n_sweeps=self.n_sweeps,
                 clamp=clamp,
             )
-        else:
-            states, _ = pairwise_recall(
-                states,
-                self.weights_,
-                self.thresholds_,
-                order=self.update_order_,
-                update=self.update,
-                n_sweeps=self.n_sweeps,
-                clamp=clamp,
-            )
-        return states
+        return pairwise_recall(
+            states,
+            self.weights_,
+            self.thresholds_,
+            order=self.update_order_,
+            update=self.update,
+            n_sweeps=self.n_sweeps,
+            clamp=clamp,
+        )
 
     def _energy(self, states):
         if self.rule == "softmax":

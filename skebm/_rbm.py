@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -39,6 +40,8 @@ from skebm._sklearn_compat import (
     validate_fitted_data,
 )
 from skebm._special import logistic
+from skebm._verbose import report_progress
+from skebm.exceptions import UnreliableLogPartitionWarning
 
 # An explicit partition_method="exact" may enumerate this many units (16M states).
 _MAX_EXPLICIT_EXACT_UNITS = 24
@@ -52,6 +55,8 @@ _DENSE_CHUNK_ROWS = 4096
 _INFERENCE_CHUNK_ROWS = 512
 # Gaussian visible units are unbounded: their steps are this much smaller.
 _GAUSSIAN_STEP_FACTOR = 0.1
+# Above this standard error (nats) an AIS estimate of log Z is not trusted.
+_UNRELIABLE_AIS_STD_ERROR = 0.5
 # Standard deviation of the initial weights (Hinton, 2010).
 _INITIAL_WEIGHT_SCALE = 0.01
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
@@ -128,7 +133,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         When positive, print one line per epoch with the training (and, with
         early stopping, validation) mean log-likelihood and the time taken.
         Those need ``log Z`` at every epoch: exact when ``partition_method``
-        allows, otherwise AIS with a tenth of ``ais_n_betas``.
+        allows, otherwise AIS with a tenth of ``ais_n_betas``. A full AIS
+        estimate of ``log_partition_`` also reports its progress.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
@@ -881,12 +887,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         train_score = self.score(X_monitor)
         self.train_scores_.append(train_score)
-        message = f"train log-likelihood = {train_score:.4f}"
+        scores = {"train log-likelihood": train_score}
         stop = False
         if X_valid is not None:
             valid_score = self.score(X_valid)
             self.validation_scores_.append(valid_score)
-            message += f", validation log-likelihood = {valid_score:.4f}"
+            scores["validation log-likelihood"] = valid_score
             best = self.best_validation_score_
             if best is None or valid_score > best + self.tol:
                 no_improvement = 0
@@ -900,11 +906,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._set_parameters(current)
         self._log_partition = None
         if self.verbose:
-            print(
-                f"[{type(self).__name__}] Iteration {self.n_iter_}, {message}, "
-                f"time = {seconds:.2f}s",
-                flush=True,
-            )
+            report_progress(self, f"Iteration {self.n_iter_}", seconds, scores)
         return stop, best_parameters, no_improvement
 
     def _validate_input(self, X):
@@ -1036,16 +1038,40 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 self.visible_,
             )
             return value, 0.0
-        return ais_log_partition(
+        monitoring = n_betas is not None
+        n_betas = self.ais_n_betas if n_betas is None else n_betas
+        begin = time.perf_counter()
+
+        def report_ais_progress(step, n_steps):
+            # About ten lines per estimate, for the long runs verbose asks about.
+            if step % max(n_steps // 10, 1) == 0:
+                report_progress(
+                    self,
+                    f"AIS {100 * step // n_steps}% of {n_steps} inverse temperatures",
+                    time.perf_counter() - begin,
+                )
+
+        value, std_error = ais_log_partition(
             self.components_,
             self.intercept_visible_,
             self.intercept_hidden_,
             self.visible_,
             base_visible_bias=self._base_visible_bias,
             n_chains=self.ais_n_chains,
-            n_betas=self.ais_n_betas if n_betas is None else n_betas,
+            n_betas=n_betas,
             rng=np.random.default_rng(self._ais_seed),
+            callback=report_ais_progress if self.verbose and not monitoring else None,
         )
+        if std_error > _UNRELIABLE_AIS_STD_ERROR and not monitoring:
+            warnings.warn(
+                f"The AIS estimate of log Z has a standard error of "
+                f"{std_error:.2f} nats (ais_n_chains={self.ais_n_chains}, "
+                f"ais_n_betas={self.ais_n_betas}): a few chains dominate it. "
+                "Increase ais_n_betas and ais_n_chains.",
+                UnreliableLogPartitionWarning,
+                stacklevel=3,
+            )
+        return value, std_error
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
