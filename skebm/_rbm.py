@@ -133,8 +133,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         When positive, print one line per epoch with the training (and, with
         early stopping, validation) mean log-likelihood and the time taken.
         Those need ``log Z`` at every epoch: exact when ``partition_method``
-        allows, otherwise AIS with a tenth of ``ais_n_betas``. A full AIS
-        estimate of ``log_partition_`` also reports its progress.
+        allows, otherwise AIS with a tenth of ``ais_n_betas`` and a quarter
+        of ``ais_n_chains``. A full AIS estimate of ``log_partition_`` also
+        reports its progress.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
@@ -881,10 +882,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if averaged is not None:
             current = self._parameters()
             self._set_parameters(averaged)
-        # A tenth of the AIS schedule per epoch: a monitor, not the final figure.
-        self._log_partition = self._compute_log_partition(
-            n_betas=max(self.ais_n_betas // 10, 100)
-        )
+        # A fortieth of the AIS work per epoch: a monitor, not the final figure.
+        self._log_partition = self._compute_log_partition(monitor=True)
         train_score = self.score(X_monitor)
         self.train_scores_.append(train_score)
         scores = {"train log-likelihood": train_score}
@@ -1017,7 +1016,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._log_partition = self._compute_log_partition()
         return self._log_partition
 
-    def _compute_log_partition(self, n_betas=None):
+    def _compute_log_partition(self, monitor=False):
         n_hidden, n_visible = self.components_.shape
         units = enumerable_units(n_visible, n_hidden, self.visible_)
         method = self.partition_method
@@ -1038,8 +1037,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 self.visible_,
             )
             return value, 0.0
-        monitoring = n_betas is not None
-        n_betas = self.ais_n_betas if n_betas is None else n_betas
+        n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
+        if monitor:
+            n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
         begin = time.perf_counter()
 
         def report_ais_progress(step, n_steps):
@@ -1057,12 +1057,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.intercept_hidden_,
             self.visible_,
             base_visible_bias=self._base_visible_bias,
-            n_chains=self.ais_n_chains,
+            n_chains=n_chains,
             n_betas=n_betas,
             rng=np.random.default_rng(self._ais_seed),
-            callback=report_ais_progress if self.verbose and not monitoring else None,
+            callback=report_ais_progress if self.verbose and not monitor else None,
         )
-        if std_error > _UNRELIABLE_AIS_STD_ERROR and not monitoring:
+        if std_error > _UNRELIABLE_AIS_STD_ERROR and not monitor:
             warnings.warn(
                 f"The AIS estimate of log Z has a standard error of "
                 f"{std_error:.2f} nats (ais_n_chains={self.ais_n_chains}, "
