@@ -15,7 +15,6 @@ from Gibbs chains (CD, PCD) or, on tiny models, computed exactly.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy.linalg import get_blas_funcs
 
 from skebm._special import logistic_for_sampling
 
@@ -83,8 +82,10 @@ class TrainingBuffers:
 
     The positive rows and the negative (model) rows are stacked so that both
     halves of the weight gradient come out of one matrix product; the buffers
-    (and the BLAS routines) are kept across minibatches of the same shape so
-    that a training epoch allocates almost nothing.
+    are kept across minibatches of the same shape so that a training epoch
+    allocates almost nothing. Every product goes through numpy's BLAS: mixing
+    in scipy's (a second OpenBLAS with its own thread pool) makes the two
+    pools' spinning threads fight over the cores.
     """
 
     def __init__(self):
@@ -115,7 +116,7 @@ class TrainingBuffers:
                 stacked_hidden,
                 np.empty((max(n_negative, n_positive), n_hidden), dtype=dtype),
                 np.empty((n_negative, n_visible), dtype=dtype),
-                get_blas_funcs(("gemm", "axpy"), (stacked_visible,)),
+                np.empty((n_hidden, n_visible), dtype=dtype),
             )
             self._by_shape[key] = buffers
         return buffers
@@ -130,13 +131,14 @@ def _sample_in_place(probabilities, uniform, rng, out):
 def contrastive_divergence_step(
     batch,
     parameters,
-    velocities,
+    increments,
     chains,
     *,
     visible,
     persistent,
     n_gibbs_steps,
     step,
+    previous_step,
     momentum,
     weight_decay,
     rng,
@@ -151,16 +153,21 @@ def contrastive_divergence_step(
         The (standardised) training rows of the minibatch.
     parameters : list of ndarray
         ``[weights, visible_bias, hidden_bias]``, updated in place.
-    velocities : list of ndarray
-        Moving averages of the gradients, shaped like ``parameters``, updated
-        in place: ``velocity <- momentum * velocity + (1 - momentum) * gradient``.
+    increments : list of ndarray
+        The last change of each parameter, ``step * velocity``, updated in
+        place, where ``velocity <- momentum * velocity + (1 - momentum) *
+        gradient`` is a moving average of the gradient.
     chains : ndarray of shape (n_chains, n_hidden)
         Hidden states of the persistent chains (``persistent=True``); ignored
         by CD, whose chains start at the data.
     step : float
         Learning rate: ``parameter <- parameter + step * velocity``.
+    previous_step : float or None
+        The step of the previous update (None for the first), which rescales
+        the stored increments when the learning rate changes.
     weight_decay : float
-        L2 penalty: ``-weight_decay * weights`` joins the weight gradient.
+        L2 penalty, decoupled from the momentum: the weights shrink by a
+        factor ``1 - step * weight_decay`` before each increment.
     rng : numpy.random.Generator
     buffers : TrainingBuffers
     sparsity : tuple (target, cost, activity) or None
@@ -173,14 +180,17 @@ def contrastive_divergence_step(
         The hidden states that continue the chains.
     """
     weights, visible_bias, hidden_bias = parameters
-    weight_velocity, visible_velocity, hidden_velocity = velocities
+    weight_increment, visible_increment, hidden_increment = increments
     n_positive = batch.shape[0]
     n_negative = chains.shape[0] if persistent else n_positive
     n_hidden, n_visible = weights.shape
-    stacked_visible, stacked_hidden, hidden_uniform, visible_uniform, blas = (
-        buffers.get(n_positive, n_negative, n_visible, n_hidden, weights.dtype)
-    )
-    gemm, axpy = blas
+    (
+        stacked_visible,
+        stacked_hidden,
+        hidden_uniform,
+        visible_uniform,
+        scaled_gradient,
+    ) = buffers.get(n_positive, n_negative, n_visible, n_hidden, weights.dtype)
     positive_visible = stacked_visible[:n_positive]
     negative_visible = stacked_visible[n_positive:]
     positive_hidden = stacked_hidden[:n_positive]
@@ -218,62 +228,38 @@ def contrastive_divergence_step(
     visible_gradient = np.add.reduce(positive_visible, axis=0)
     visible_gradient *= 1.0 / n_positive
     visible_gradient -= np.add.reduce(negative_visible, axis=0) * (1.0 / n_negative)
-    # Scale the rows so that one product gives <h v'>_data - <h v'>_model.
-    np.multiply(positive_hidden, 1.0 / n_positive, out=positive_hidden)
-    np.multiply(negative_hidden, -1.0 / n_negative, out=negative_hidden)
-    hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
-
-    _accumulate_weight_gradient(
-        gemm, stacked_visible, stacked_hidden, weight_velocity, 1.0 - momentum, momentum
-    )
-    if weight_decay:
-        _inplace_axpy(axpy, weights, weight_velocity, -(1.0 - momentum) * weight_decay)
+    hidden_gradient = np.add.reduce(positive_hidden, axis=0) * (1.0 / n_positive)
+    hidden_gradient -= np.add.reduce(negative_hidden, axis=0) * (1.0 / n_negative)
     if sparsity is not None:
         target, cost, activity = sparsity
         activity *= 0.9
-        activity += 0.1 * np.add.reduce(positive_hidden, axis=0)
+        activity += 0.1 * np.add.reduce(positive_hidden, axis=0) / n_positive
         penalty = cost * (target - activity)
         hidden_gradient += penalty
-        weight_velocity += (1.0 - momentum) * np.outer(
+
+    # The increments are step * velocity, with the velocity an exponential
+    # moving average of the gradient; the rows are scaled so that one product
+    # gives step * (1 - momentum) * (<h v'>_data - <h v'>_model).
+    gradient_scale = step * (1.0 - momentum)
+    decay_increments = momentum * (step / previous_step if previous_step else 0.0)
+    np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
+    np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
+    np.matmul(stacked_hidden.T, stacked_visible, out=scaled_gradient)
+    if sparsity is not None:
+        scaled_gradient += gradient_scale * np.outer(
             penalty, np.add.reduce(positive_visible, axis=0) / n_positive
         )
-    for velocity, gradient in (
-        (visible_velocity, visible_gradient),
-        (hidden_velocity, hidden_gradient),
+    for increment, gradient in (
+        (weight_increment, scaled_gradient),
+        (visible_increment, gradient_scale * visible_gradient),
+        (hidden_increment, gradient_scale * hidden_gradient),
     ):
-        np.multiply(velocity, momentum, out=velocity)
-        np.multiply(gradient, 1.0 - momentum, out=gradient)
-        np.add(velocity, gradient, out=velocity)
-    _inplace_axpy(axpy, weight_velocity, weights, step)
-    _inplace_axpy(axpy, visible_velocity, visible_bias, step)
-    _inplace_axpy(axpy, hidden_velocity, hidden_bias, step)
+        np.multiply(increment, decay_increments, out=increment)
+        np.add(increment, gradient, out=increment)
+    if weight_decay:
+        # Decoupled weight decay: the weights shrink by step * weight_decay.
+        np.multiply(weights, 1.0 - step * weight_decay, out=weights)
+    np.add(weights, weight_increment, out=weights)
+    np.add(visible_bias, visible_increment, out=visible_bias)
+    np.add(hidden_bias, hidden_increment, out=hidden_bias)
     return hidden_states
-
-
-def _inplace_axpy(axpy, x, y, a):
-    """``y += a * x`` in one BLAS pass, without a temporary the size of x."""
-    result = axpy(x.ravel(), y.ravel(), a=a)
-    if not np.may_share_memory(result, y):  # pragma: no cover - BLAS made a copy
-        y[...] = result.reshape(y.shape)
-
-
-def _accumulate_weight_gradient(
-    gemm, stacked_visible, stacked_hidden, out, alpha, beta
-):
-    """``out <- alpha * stacked_hidden.T @ stacked_visible + beta * out`` in place.
-
-    BLAS gemm does the product, the scaling and the accumulation in one pass
-    over ``out``; ``out`` is C-ordered (n_hidden, n_visible), i.e. a Fortran-
-    ordered (n_visible, n_hidden) matrix, which is what gemm writes.
-    """
-    result = gemm(
-        alpha,
-        stacked_visible.T,
-        stacked_hidden.T,
-        beta,
-        out.T,
-        trans_b=1,
-        overwrite_c=1,
-    )
-    if not np.may_share_memory(result, out):  # pragma: no cover - BLAS made a copy
-        out[...] = result.T

@@ -162,8 +162,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         the size of a step ``learning_rate`` times the gradient.
 
     weight_decay : float, default=1e-3
-        L2 penalty on the weights, added to the gradient as
-        ``-weight_decay * components_``.
+        L2 penalty on the weights, decoupled from the momentum: before each
+        step the weights shrink by a factor ``1 - step * weight_decay``
+        (``step`` the current learning rate), the step plain gradient descent
+        on ``-weight_decay / 2 * |W|^2`` takes.
 
     sparsity_target : float or None, default=None
         Target mean activation of the hidden units; ``None`` disables the
@@ -790,13 +792,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
         self.intercept_visible_ = self._base_visible_bias.astype(dtype)
         self.h_samples_ = np.zeros((self.batch_size, self.n_components), dtype=dtype)
-        self._velocity = [
+        self._increments = [
             np.zeros_like(self.components_),
             np.zeros_like(self.intercept_visible_),
             np.zeros_like(self.intercept_hidden_),
         ]
         self._hidden_activity = np.full(self.n_components, 0.5, dtype=dtype)
         self._buffers = TrainingBuffers()
+        self._previous_step = None
         self._training_rng = rng
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
@@ -852,22 +855,25 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.h_samples_ = contrastive_divergence_step(
                 batch,
                 self._parameters(),
-                self._velocity,
+                self._increments,
                 self.h_samples_,
                 visible=self.visible_,
                 persistent=self.method == "pcd",
                 n_gibbs_steps=self.n_gibbs_steps,
                 step=step,
+                previous_step=self._previous_step,
                 momentum=self.momentum,
                 weight_decay=self.weight_decay,
                 rng=rng,
                 buffers=self._buffers,
                 sparsity=sparsity,
             )
-        if not (
-            np.isfinite(np.add.reduce(self._velocity[1]))
-            and np.isfinite(np.add.reduce(self._velocity[2]))
-        ):
+        self._previous_step = step
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(np.add.reduce(self._increments[1])) and np.isfinite(
+                np.add.reduce(self._increments[2])
+            )
+        if not finite:
             raise ValueError(
                 "Training diverged: the parameters became infinite or NaN. "
                 f"Use a smaller learning_rate (got {self.learning_rate}) or "
