@@ -27,7 +27,7 @@ by how probable it finds data it was not trained on. This example
 # rows after every epoch in ``train_scores_`` and ``validation_scores_``.
 # Setting ``n_iter_no_change`` to ``n_iter`` records every epoch without
 # stopping. Up to 20 hidden units ``log Z`` is exact; beyond, each epoch's
-# record uses AIS with a tenth of ``ais_n_betas``.
+# record uses AIS with a tenth of ``ais_n_betas`` and a quarter of the chains.
 import copy
 
 import matplotlib.pyplot as plt
