@@ -82,14 +82,17 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         ``"softmax"`` (``softmax(beta Xi s)``), acting on overlaps
         ``memory . state`` that range over ``[-n_features, n_features]``.
         Larger values separate the memories more sharply.
+        Range: (0, inf).
 
     n_sweeps : int, default=100
         Largest number of recall sweeps: visits of every unit (binary rules)
         or softmax updates. A row usually stops well before, at a fixed point.
+        Range: [1, inf).
 
     tol : float, default=1e-6
         ``"softmax"`` stops updating a row once no value moves by more than
         ``tol`` (on the encoded scale, where the data range is [-1, 1]).
+        Range: [0, inf).
 
     random_state : int, RandomState instance or None, default=None
         Draws the order of the units in asynchronous sweeps. Pass an int for

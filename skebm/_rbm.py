@@ -114,20 +114,21 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     Parameters
     ----------
     n_components : int, default=256
-        Number of binary hidden units.
+        Number of binary hidden units, at least 1.
 
     learning_rate : float, default=0.05
         Step size: each minibatch moves the parameters by ``learning_rate``
         times the (momentum-smoothed) mean gradient of the log-likelihood over
         the minibatch. Gaussian visible units take a step ten times smaller,
-        since their unbounded visible states make larger steps diverge.
+        since their unbounded visible states make larger steps diverge. Range: (0, inf).
 
     batch_size : int, default=10
         Number of rows per minibatch, and the number of persistent chains with
-        ``method="pcd"``.
+        ``method="pcd"``. Range: [1, inf).
 
     n_iter : int, default=500
         Number of passes (epochs) over the training data in :meth:`fit`.
+        Range: [0, inf).
 
     verbose : int, default=0
         When positive, print one line per epoch with the training (and, with
@@ -154,31 +155,31 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         at the data (``"cd"``).
 
     n_gibbs_steps : int, default=1
-        Number of Gibbs steps ``k`` per minibatch in CD-k and PCD-k.
+        Number of Gibbs steps ``k`` per minibatch in CD-k and PCD-k. Range: [1, inf).
 
     momentum : float, default=0.5
         Smoothing of the gradient: the step follows an exponential moving
         average ``g <- momentum * g + (1 - momentum) * gradient``, which keeps
-        the size of a step ``learning_rate`` times the gradient.
+        the size of a step ``learning_rate`` times the gradient. Range: [0, 1).
 
     weight_decay : float, default=1e-3
         L2 penalty on the weights, decoupled from the momentum: before each
         step the weights shrink by a factor ``1 - step * weight_decay``
         (``step`` the current learning rate), the step plain gradient descent
-        on ``-weight_decay / 2 * |W|^2`` takes.
+        on ``-weight_decay / 2 * |W|^2`` takes. Range: [0, inf).
 
     sparsity_target : float or None, default=None
         Target mean activation of the hidden units; ``None`` disables the
-        sparsity penalty.
+        sparsity penalty. Range: (0, 1) or None.
 
     sparsity_cost : float, default=0.1
         Strength of the sparsity penalty (Hinton, 2010), used with
-        ``sparsity_target``.
+        ``sparsity_target``. Range: [0, inf).
 
     decay_fraction : float, default=0.5
         Last fraction of the ``n_iter`` epochs of :meth:`fit` over which the
         learning rate decays linearly to zero and the parameters are averaged
-        over epochs (Polyak averaging). ``0`` trains at a constant rate.
+        over epochs (Polyak averaging). ``0`` trains at a constant rate. Range: [0, 1].
 
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch.
@@ -193,13 +194,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         epochs; the best parameters seen are kept.
 
     validation_fraction : float, default=0.1
-        Fraction of the rows held out with ``early_stopping``.
+        Fraction of the rows held out with ``early_stopping``. Range: (0, 1).
 
     n_iter_no_change : int, default=10
-        Epochs without improvement before early stopping.
+        Epochs without improvement before early stopping. Range: [1, inf).
 
     tol : float, default=1e-4
-        Improvement, in nats per row, that counts for early stopping.
+        Improvement, in nats per row, that counts for early stopping. Range: [0, inf).
 
     partition_method : {"auto", "exact", "ais"}, default="auto"
         How ``log Z`` is obtained: ``"exact"`` enumerates the states of the
@@ -208,10 +209,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         that layer has at most 20 units and AIS otherwise.
 
     ais_n_chains : int, default=100
-        Number of independent AIS runs averaged.
+        Number of independent AIS runs averaged. Range: [1, inf).
 
     ais_n_betas : int, default=10000
-        Number of inverse temperatures in the AIS schedule.
+        Number of inverse temperatures in the AIS schedule. Range: [2, inf).
 
     Attributes
     ----------
