@@ -73,16 +73,16 @@ def _as_generator(random_state):
 
 
 def _value_range(X):
-    """Smallest and largest value of X, counting the implicit zeros of sparse X."""
-    if sp.issparse(X):
-        values = X.data
-        has_implicit_zero = X.nnz < X.shape[0] * X.shape[1]
-        low = min(values.min(), 0) if values.size else 0
-        high = max(values.max(), 0) if values.size else 0
-        if values.size and not has_implicit_zero:
-            low, high = values.min(), values.max()
-        return float(low), float(high)
-    return float(X.min()), float(X.max())
+    """Smallest and largest value of X, counting the implicit zeros of sparse X.
+
+    NaN propagates to both (so callers can report it).
+    """
+    if not sp.issparse(X):
+        return float(X.min()), float(X.max())
+    low, high = (float(X.data.min()), float(X.data.max())) if X.nnz else (0.0, 0.0)
+    if X.nnz < X.shape[0] * X.shape[1]:
+        low, high = min(low, 0.0), max(high, 0.0)
+    return low, high
 
 
 def _dense_rows(X, rows=None):
