@@ -491,7 +491,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
         The first call initialises the model (and, for gaussian units, the
         standardisation) from this chunk; later calls continue the persistent
-        chains at a constant ``learning_rate``.
+        chains at a constant ``learning_rate`` (``n_iter`` and
+        ``decay_fraction`` do not apply). The parameters it exposes are a
+        running average of the iterates, weighted ``4 / (t + 3)`` at update
+        ``t`` (Shamir & Zhang, 2013): with no known end there is no decay,
+        and the average plays its part, so that streaming the data in chunks
+        reaches the likelihood of :meth:`fit` on the whole.
 
         Parameters
         ----------
