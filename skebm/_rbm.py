@@ -297,9 +297,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     minibatches of 10 and a learning rate of 0.05 for 500 epochs, the second
     half decayed linearly to zero and averaged (Polyak averaging), a little
     weight decay, visible biases started at the data's log-odds (Hinton,
-    2010) and initial weights drawn from N(0, 0.05^2). A smaller rate for longer beat 0.1 for 300 epochs on every split;
-    CD-1, a momentum of 0.9, stronger weight decay and a sparsity penalty did
-    not help.
+    2010) and initial weights drawn from N(0, 0.05^2). A smaller rate for
+    longer beat 0.1 for 300 epochs on every split; CD-1, a momentum of 0.9,
+    stronger weight decay and a sparsity penalty did not help.
 
     References
     ----------
