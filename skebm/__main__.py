@@ -33,8 +33,8 @@ def main():
     raw = LogisticRegression(C=1.0, max_iter=2000).fit(X_train, y_train)
     raw_seconds = time.perf_counter() - begin
 
-    print("Training RBMTransformer(n_components=256, n_iter=60) + LogisticRegression")
-    rbm = RBMTransformer(n_components=256, n_iter=60, verbose=1, random_state=0)
+    print("Training RBMTransformer(n_components=256, n_iter=100) + LogisticRegression")
+    rbm = RBMTransformer(n_components=256, n_iter=100, verbose=1, random_state=0)
     pipeline = Pipeline(
         [("rbm", rbm), ("logistic", LogisticRegression(C=10.0, max_iter=2000))]
     )
