@@ -10,6 +10,11 @@ statistics ``(h v', v, h)``::
 
 The data term uses P(h | v) for each training row; the model term is estimated
 from Gibbs chains (CD, PCD) or, on tiny models, computed exactly.
+
+:func:`log_likelihood_gradient` states the gradient plainly: it is the
+reference the tests hold against finite differences of the exact
+log-likelihood and against :func:`contrastive_divergence_step`, which computes
+the same update fused into as few passes as possible for training.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
