@@ -440,7 +440,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         monitored_rows = rng.permutation(X_train.shape[0])[:_MAX_MONITORED_ROWS]
-
+        X_monitor = X_train[monitored_rows] if self._monitoring() else None
         n_samples = X_train.shape[0]
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
         total_updates = max(self.n_iter * n_batches, 1)
@@ -470,7 +470,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
             if self._monitoring():
                 stop, best_parameters, epochs_without_improvement = self._record_epoch(
-                    X_train[monitored_rows],
+                    X_monitor,
                     X_valid,
                     averaged,
                     best_parameters,
