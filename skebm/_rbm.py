@@ -572,8 +572,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         X = self._validate_input(X)
         hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
+        parameters = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            self._hidden_probabilities(chunk, out=hidden[rows])
+            _hidden_probabilities(chunk, *parameters, out=hidden[rows])
         return hidden
 
     def predict(self, X):
@@ -601,8 +602,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             )
         X = self._validate_input(X)
         reconstruction = np.empty_like(X, order="C")
+        parameters = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            hidden = self._hidden_probabilities(chunk)
+            hidden = _hidden_probabilities(chunk, *parameters)
             np.matmul(hidden, self.components_, out=reconstruction[rows])
             reconstruction[rows] += self.intercept_visible_
             if self.visible_ == "bernoulli":
@@ -996,18 +998,6 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         weights = self.components_ / self.scale_
         return weights, self.intercept_hidden_ - weights @ self.mean_
 
-    def _hidden_probabilities(self, X, out=None):
-        weights, hidden_bias = self._input_space_hidden_parameters()
-        if sp.issparse(X):
-            activation = np.asarray(X @ weights.T)
-            if out is not None:
-                out[...] = activation
-                activation = out
-        else:
-            activation = np.matmul(X, weights.T, out=out)
-        activation += hidden_bias
-        return logistic(activation, out=activation)
-
     def _free_energy(self, X):
         """F(x) of validated X, including the Jacobian of the standardisation."""
         energy = np.empty(X.shape[0], dtype=X.dtype)
@@ -1093,6 +1083,19 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _hidden_probabilities(X, weights, hidden_bias, out=None):
+    """P(h = 1 | x) for dense or sparse rows, written to ``out`` if given."""
+    if sp.issparse(X):
+        activation = np.asarray(X @ weights.T)
+        if out is not None:
+            out[...] = activation
+            activation = out
+    else:
+        activation = np.matmul(X, weights.T, out=out)
+    activation += hidden_bias
+    return logistic(activation, out=activation)
 
 
 def _column_mean(X):
