@@ -112,13 +112,13 @@ def main(quick=False):
     print(f"Dense and modern rules, N = 100, 20% flipped, {n_probes} probes")
     for rule, n_memories, params in [
         ("polynomial", 400, {"degree": 3}),
-        ("polynomial", 400, {"degree": 3, "update": "sync"}),
+        ("polynomial", 400, {"degree": 3, "update": "async"}),
         ("exponential", 3200, {}),
         ("softmax", 3200, {}),
     ]:
         start = time.perf_counter()
         success = random_recall(rule, 100, n_memories, 0.2, n_probes, 2, **params)
-        label = f"{rule} ({params.get('update', 'async')})"
+        label = f"{rule} ({params.get('update', 'auto')})"
         print(
             f"  {label:20s} P = {n_memories:5d}: {success:.3f} "
             f"[{time.perf_counter() - start:.1f}s]"

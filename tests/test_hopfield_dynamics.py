@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skebm import HopfieldMemory
+from skebm import HopfieldMemory, _hopfield_dynamics
 from skebm._hopfield_dynamics import (
     CYCLE,
     FIXED_POINT,
@@ -32,13 +32,13 @@ def symmetric_weights(n_units, rng):
     return weights
 
 
-def naive_async(state, weights, thresholds, order, n_sweeps):
+def naive_async(state, weights, thresholds, order, n_sweeps, free=None):
     state = state.copy()
     for _ in range(n_sweeps):
         before = state.copy()
         for i in order:
             field = weights[i] @ state + thresholds[i]
-            if field != 0:
+            if field != 0 and (free is None or free[i]):
                 state[i] = np.sign(field)
         if np.array_equal(before, state):
             break
@@ -121,6 +121,36 @@ def test_blocked_asynchronous_recall_matches_a_unit_by_unit_loop(n_units):
     expected = [naive_async(p, weights, thresholds, order, 100) for p in probes]
     assert_array_equal(states, expected)
     assert_array_equal(status, FIXED_POINT)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 4, 100])
+def test_blocked_recall_in_chunks_with_clamps_matches_a_unit_by_unit_loop(
+    chunk_rows, monkeypatch
+):
+    # Strong random couplings take several sweeps to settle, so the fields
+    # carried from one sweep to the next are exercised too.
+    n_units = 200
+    monkeypatch.setattr(_hopfield_dynamics, "_CHUNK_ELEMENTS", chunk_rows * n_units)
+    rng = np.random.default_rng(7)
+    weights = np.round(symmetric_weights(n_units, rng) * 4)
+    thresholds = np.round(rng.normal(size=n_units) * 3)
+    probes = bipolar((9, n_units), rng)
+    clamp = rng.random(probes.shape) < 0.2
+    order = rng.permutation(n_units)
+    states, status = pairwise_recall(
+        probes, weights, thresholds, order=order, clamp=clamp
+    )
+    expected = [
+        naive_async(p, weights, thresholds, order, 100, ~c)
+        for p, c in zip(probes, clamp, strict=True)
+    ]
+    assert_array_equal(states, expected)
+    assert_array_equal(status, FIXED_POINT)
+    after_one_sweep = [
+        naive_async(p, weights, thresholds, order, 1, ~c)
+        for p, c in zip(probes, clamp, strict=True)
+    ]
+    assert np.any(np.asarray(after_one_sweep) != expected)
 
 
 def test_dense_asynchronous_recall_matches_a_unit_by_unit_loop():
@@ -211,11 +241,19 @@ def test_synchronous_recall_reports_the_two_cycle_of_an_antiferromagnet():
 
 
 def test_sweep_limit_is_reported():
-    weights = np.array([[0.0, -1.0], [-1.0, 0.0]])
-    _, status = pairwise_recall(
-        [[1.0, 1.0]], weights, np.zeros(2), order=np.arange(2), n_sweeps=1
-    )
-    assert_array_equal(status, [SWEEP_LIMIT])
+    # Unit 2 flips after unit 0 was visited, which then flips in sweep 2.
+    weights = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    thresholds = np.array([-0.5, 0.5, -3.0])
+    for n_sweeps, expected_status in [(1, SWEEP_LIMIT), (2, FIXED_POINT)]:
+        states, status = pairwise_recall(
+            [[1.0, 1.0, 1.0]],
+            weights,
+            thresholds,
+            order=np.arange(3),
+            n_sweeps=n_sweeps,
+        )
+        assert_array_equal(status, [expected_status])
+    assert_array_equal(states, [[-1.0, 1.0, -1.0]])
 
 
 @pytest.mark.parametrize("update", ["async", "sync"])
@@ -286,7 +324,29 @@ def test_pairwise_capacity_at_100_units_with_10_percent_flipped(
 
 
 def test_polynomial_recalls_400_memories_of_100_units_with_20_percent_flipped():
-    assert recall_success("polynomial", 400, 0.2, degree=3, update="sync") >= 0.95
+    assert recall_success("polynomial", 400, 0.2, degree=3) >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("rule", "n_memories", "dynamics"),
+    [("storkey", 25, "async"), ("polynomial", 400, "sync")],
+)
+def test_auto_update_is_async_for_pairwise_and_sync_for_dense_rules(
+    rule, n_memories, dynamics
+):
+    rng = np.random.default_rng(3)
+    patterns = bipolar((n_memories, 100), rng)
+    targets = patterns[rng.integers(n_memories, size=60)]
+    probes = targets * np.where(rng.random(targets.shape) < 0.2, -1, 1)
+    recalled = {
+        update: HopfieldMemory(rule, update=update, random_state=0)
+        .fit(patterns)
+        .predict(probes)
+        for update in ("auto", "async", "sync")
+    }
+    # The two dynamics end apart on some probes, so "auto" picks one of them.
+    assert np.any(recalled["async"] != recalled["sync"])
+    assert_array_equal(recalled["auto"], recalled[dynamics])
 
 
 @pytest.mark.parametrize("rule", ["exponential", "softmax"])
