@@ -86,6 +86,21 @@ def digits_recall(rule, n_memories, n_probes, seed=0, **params):
     return exact_recall(memory, targets, (bipolar + 1) / 2)
 
 
+def nearest_memory_recall(n_memories, n_probes, seed=0):
+    """The same probes decoded by the nearest stored digit (Hamming distance).
+
+    With equally likely memories and independent flips this is the
+    maximum-likelihood decoder: no recall rule can do better on average.
+    """
+    digits = binarised_digits()[:n_memories]
+    rng = np.random.default_rng(seed)
+    targets = digits[rng.integers(n_memories, size=n_probes)]
+    probes = (flip(2 * targets - 1, 0.1, rng) + 1) / 2
+    distances = (probes[:, None, :] != digits[None]).sum(axis=2)
+    nearest = digits[distances.argmin(axis=1)]
+    return float(np.all(nearest == targets, axis=1).mean())
+
+
 def inpainting(rule, n_memories, fill, **params):
     digits = binarised_digits()[:n_memories]
     memory = HopfieldMemory(rule, random_state=0, **params).fit(digits)
@@ -133,6 +148,10 @@ def main(quick=False):
             f"{digits_recall(rule, p, n_digit_probes):<9.3f}" for p in (10, 40, 80)
         )
         print(f"  {rule:14s}{cells}")
+    cells = "".join(
+        f"{nearest_memory_recall(p, n_digit_probes):<9.3f}" for p in (10, 40, 80)
+    )
+    print(f"  {'nearest digit':14s}{cells}(maximum-likelihood ceiling)")
 
     print("Inpainting: upper half clamped, lower half hidden, exact recall")
     print(

@@ -11,6 +11,8 @@ Every warning skebm raises is a subclass of :class:`SkebmWarning`, itself a
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sklearn.exceptions import ConvergenceWarning
+
 __all__ = [
     "RecallNotConvergedWarning",
     "SkebmWarning",
@@ -31,11 +33,14 @@ class UnreliableLogPartitionWarning(SkebmWarning):
     """
 
 
-class RecallNotConvergedWarning(SkebmWarning):
+class RecallNotConvergedWarning(SkebmWarning, ConvergenceWarning):
     """Hopfield recall stopped at ``n_sweeps`` before some rows settled.
 
     Those rows reached neither a fixed point nor (synchronous updates) a
     cycle; raise ``n_sweeps``. Only the binary rules warn: their dynamics
     always settle given enough sweeps, whereas the softmax rule may approach
     a metastable state slowly and returns its state after ``n_sweeps``.
+    It is also a :class:`sklearn.exceptions.ConvergenceWarning`, so the
+    filters that silence or escalate scikit-learn's iteration limits apply
+    to it too.
     """

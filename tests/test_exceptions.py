@@ -19,6 +19,12 @@ def test_every_skebm_warning_is_a_skebm_and_user_warning(warning):
     assert issubclass(SkebmWarning, UserWarning)
 
 
+def test_recall_not_converged_is_a_scikit_learn_convergence_warning():
+    from sklearn.exceptions import ConvergenceWarning
+
+    assert issubclass(RecallNotConvergedWarning, ConvergenceWarning)
+
+
 def test_short_ais_on_a_sharp_model_warns_that_log_z_is_unreliable():
     rng = np.random.default_rng(0)
     X = (rng.random((50, 30)) < 0.5).astype(float)
