@@ -133,6 +133,13 @@ def _sample_in_place(probabilities, uniform, rng, out):
     return np.less(uniform, probabilities, out=out, casting="unsafe")
 
 
+def _hidden_probabilities(visible, weights, hidden_bias, out):
+    """P(h = 1 | v) of the rows of ``visible``, written into ``out``."""
+    np.matmul(visible, weights.T, out=out)
+    np.add(out, hidden_bias, out=out)
+    return logistic_for_sampling(out, out=out)
+
+
 def contrastive_divergence_step(
     batch,
     parameters,
@@ -204,17 +211,17 @@ def contrastive_divergence_step(
 
     if not np.may_share_memory(batch, positive_visible):
         positive_visible[...] = batch
-    np.matmul(positive_visible, weights.T, out=positive_hidden)
-    np.add(positive_hidden, hidden_bias, out=positive_hidden)
-    logistic_for_sampling(positive_hidden, out=positive_hidden)
     if persistent:
+        # The data's hidden probabilities are not needed before the last
+        # Gibbs step: they come out of its product, stacked with the chains'.
         hidden_states[...] = chains
     else:
+        _hidden_probabilities(positive_visible, weights, hidden_bias, positive_hidden)
         _sample_in_place(
             positive_hidden, hidden_uniform[:n_positive], rng, hidden_states
         )
 
-    for _ in range(n_gibbs_steps):
+    for gibbs_step in range(n_gibbs_steps):
         np.matmul(hidden_states, weights, out=negative_visible)
         np.add(negative_visible, visible_bias, out=negative_visible)
         if visible == "bernoulli":
@@ -223,9 +230,12 @@ def contrastive_divergence_step(
         else:
             rng.standard_normal(out=visible_uniform, dtype=visible_uniform.dtype)
             np.add(negative_visible, visible_uniform, out=negative_visible)
-        np.matmul(negative_visible, weights.T, out=negative_hidden)
-        np.add(negative_hidden, hidden_bias, out=negative_hidden)
-        logistic_for_sampling(negative_hidden, out=negative_hidden)
+        if persistent and gibbs_step == n_gibbs_steps - 1:
+            _hidden_probabilities(stacked_visible, weights, hidden_bias, stacked_hidden)
+        else:
+            _hidden_probabilities(
+                negative_visible, weights, hidden_bias, negative_hidden
+            )
         _sample_in_place(
             negative_hidden, hidden_uniform[:n_negative], rng, hidden_states
         )
