@@ -116,12 +116,21 @@ class TrainingBuffers:
             n_rows = n_positive + n_negative
             stacked_visible = np.empty((n_rows, n_visible), dtype=dtype)
             stacked_hidden = np.empty((n_rows, n_hidden), dtype=dtype)
+            # Weights of the stacked rows whose weighted sum is the difference
+            # of the data and model means.
+            row_weights = np.concatenate(
+                [
+                    np.full(n_positive, 1.0 / n_positive),
+                    np.full(n_negative, -1.0 / n_negative),
+                ]
+            ).astype(dtype)
             buffers = (
                 stacked_visible,
                 stacked_hidden,
                 np.empty((max(n_negative, n_positive), n_hidden), dtype=dtype),
                 np.empty((n_negative, n_visible), dtype=dtype),
                 np.empty((n_hidden, n_visible), dtype=dtype),
+                row_weights,
             )
             self._by_shape[key] = buffers
         return buffers
@@ -202,6 +211,7 @@ def contrastive_divergence_step(
         hidden_uniform,
         visible_uniform,
         scaled_gradient,
+        row_weights,
     ) = buffers.get(n_positive, n_negative, n_visible, n_hidden, weights.dtype)
     positive_visible = stacked_visible[:n_positive]
     negative_visible = stacked_visible[n_positive:]
@@ -240,34 +250,33 @@ def contrastive_divergence_step(
             negative_hidden, hidden_uniform[:n_negative], rng, hidden_states
         )
 
-    visible_gradient = np.add.reduce(positive_visible, axis=0)
-    visible_gradient *= 1.0 / n_positive
-    visible_gradient -= np.add.reduce(negative_visible, axis=0) * (1.0 / n_negative)
-    hidden_gradient = np.add.reduce(positive_hidden, axis=0) * (1.0 / n_positive)
-    hidden_gradient -= np.add.reduce(negative_hidden, axis=0) * (1.0 / n_negative)
     if sparsity is not None:
         target, cost, activity = sparsity
         activity *= 0.9
         activity += 0.1 * np.add.reduce(positive_hidden, axis=0) / n_positive
         penalty = cost * (target - activity)
-        hidden_gradient += penalty
 
     # The increments are step * velocity, with the velocity an exponential
-    # moving average of the gradient; the rows are scaled so that one product
-    # gives step * (1 - momentum) * (<h v'>_data - <h v'>_model).
+    # moving average of the gradient. The hidden rows are scaled so that one
+    # product gives step * (1 - momentum) * (<h v'>_data - <h v'>_model) and
+    # their sum the same multiple of <h>_data - <h>_model.
     gradient_scale = step * (1.0 - momentum)
     decay_increments = momentum * (step / previous_step if previous_step else 0.0)
     np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
     np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
+    hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
+    visible_gradient = np.matmul(row_weights, stacked_visible)
+    visible_gradient *= gradient_scale
     np.matmul(stacked_hidden.T, stacked_visible, out=scaled_gradient)
     if sparsity is not None:
+        hidden_gradient += gradient_scale * penalty
         scaled_gradient += gradient_scale * np.outer(
             penalty, np.add.reduce(positive_visible, axis=0) / n_positive
         )
     for increment, gradient in (
         (weight_increment, scaled_gradient),
-        (visible_increment, gradient_scale * visible_gradient),
-        (hidden_increment, gradient_scale * hidden_gradient),
+        (visible_increment, visible_gradient),
+        (hidden_increment, hidden_gradient),
     ):
         np.multiply(increment, decay_increments, out=increment)
         np.add(increment, gradient, out=increment)
