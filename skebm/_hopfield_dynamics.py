@@ -33,6 +33,12 @@ MAX_CYCLE_PERIOD = 8
 _BLOCK_SIZE = 64
 _SUB_BLOCK_SIZE = 8
 
+# Synchronous steps of the exponential rule compute every unit's drive from
+# one set of weights exp(beta (o - max o)); terms exp(-2 beta) below the
+# largest decide ties between memories one flip apart, and they underflow
+# past this beta, where each unit's drive is computed on its own instead.
+_ALL_UNITS_BETA_LIMIT = 100.0
+
 # Asynchronous recall runs on chunks of about this many states at a time (its
 # working memory is a few times that).
 _CHUNK_ELEMENTS = 2**22
@@ -402,6 +408,58 @@ def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
     return weight @ column, weight.sum(axis=1)
 
 
+def _dense_drives_of_all_units(
+    overlaps, states, memory_plus, memory_minus, rule, degree, beta
+):
+    """:func:`_dense_drive` of every unit at once, by matrix products.
+
+    Flipping unit i moves each overlap by 2 in a direction set by the unit's
+    state and the memory's value there, so the energy terms of a flip are
+    ``F(o - 2)``, ``F(o)`` and ``F(o + 2)`` of the current overlaps ``o``,
+    summed over the memories with ``xi_i = +1`` or ``-1``: four products
+    (two for the exponential rule) instead of one pass over all overlaps per
+    unit. Each sum has terms of one sign, so the drive is one difference of
+    two positive sums, as accurate as summing term by term.
+
+    Returns
+    -------
+    energy_drop, scale : ndarray of shape (n_samples, n_units)
+    """
+    is_plus = states > 0
+    if rule == "polynomial":
+        n_units = states.shape[1]
+
+        def rectified_power(shift):
+            return np.maximum((overlaps + shift) / n_units, 0.0) ** degree
+
+        at_overlap = rectified_power(0.0)
+        rise = rectified_power(2.0) - at_overlap
+        fall = at_overlap - rectified_power(-2.0)
+        # A unit at +1 set to -1 lowers the overlaps of the memories with a +1
+        # there (``fall``) and raises the others (``rise``); at -1, the reverse.
+        fall_plus, fall_minus = fall @ memory_plus, fall @ memory_minus
+        rise_plus, rise_minus = rise @ memory_plus, rise @ memory_minus
+        energy_drop = np.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
+        total = 2.0 * at_overlap.sum(axis=1, keepdims=True)
+        scale = total + np.where(
+            is_plus, rise_minus - fall_plus, rise_plus - fall_minus
+        )
+        return energy_drop, scale
+    # exp(beta r) with r the overlap without unit i is exp(beta o) times
+    # exp(-beta) for the memories that agree with the unit and exp(beta) for
+    # the others; both are scaled by exp(-beta) so that nothing overflows.
+    # The decision can hinge on terms exp(-2 beta) below the largest, which
+    # stay representable for beta <= _ALL_UNITS_BETA_LIMIT.
+    exponent = beta * overlaps
+    exponent -= exponent.max(axis=1, keepdims=True)
+    weight = np.exp(exponent)
+    weight_plus, weight_minus = weight @ memory_plus, weight @ memory_minus
+    agree = np.where(is_plus, weight_plus, weight_minus) * np.exp(-2.0 * beta)
+    disagree = np.where(is_plus, weight_minus, weight_plus)
+    signs = np.where(is_plus, 1.0, -1.0)
+    return signs * (agree - disagree), agree + disagree
+
+
 def dense_recall(
     states,
     memories,
@@ -457,9 +515,17 @@ def dense_recall(
         return _signs_keeping_ties(energy_drop, scale, old)
 
     if update == "sync":
+        # Which memories have each unit at +1 and at -1, as 0/1 matrices.
+        memory_plus = (memories > 0).astype(np.float64)
+        memory_minus = 1.0 - memory_plus
 
         def step(current, active):
             overlaps = current @ memories.T
+            if rule == "polynomial" or beta <= _ALL_UNITS_BETA_LIMIT:
+                energy_drop, scale = _dense_drives_of_all_units(
+                    overlaps, current, memory_plus, memory_minus, rule, degree, beta
+                )
+                return _signs_keeping_ties(energy_drop, scale, current)
             new = np.empty_like(current)
             for unit in range(n_units):
                 new[:, unit] = drive(overlaps, current, unit)

@@ -12,6 +12,9 @@ from skebm._hopfield_dynamics import (
     FIXED_POINT,
     MAX_CYCLE_PERIOD,
     SWEEP_LIMIT,
+    _dense_drive,
+    _dense_drives_of_all_units,
+    _signs_keeping_ties,
     dense_energy,
     dense_recall,
     pairwise_energy,
@@ -151,6 +154,77 @@ def test_blocked_recall_in_chunks_with_clamps_matches_a_unit_by_unit_loop(
         for p, c in zip(probes, clamp, strict=True)
     ]
     assert np.any(np.asarray(after_one_sweep) != expected)
+
+
+@pytest.mark.parametrize(
+    ("rule", "degree", "beta"),
+    [
+        ("polynomial", 2, 1.0),
+        ("polynomial", 3, 1.0),
+        ("polynomial", 6, 1.0),
+        ("exponential", 3, 0.05),
+        ("exponential", 3, 1.0),
+        ("exponential", 3, 8.0),
+        ("exponential", 3, 100.0),
+    ],
+)
+def test_dense_drives_of_all_units_match_the_drive_of_each_unit(rule, degree, beta):
+    rng = np.random.default_rng(4)
+    memories = bipolar((60, 24), rng)
+    states = np.vstack([bipolar((30, 24), rng), memories[:5]])
+    overlaps = states @ memories.T
+    plus = (memories > 0).astype(float)
+    drops, scales = _dense_drives_of_all_units(
+        overlaps, states, plus, 1.0 - plus, rule, degree, beta
+    )
+    decisions = _signs_keeping_ties(drops, scales, states)
+    for unit in range(24):
+        drop, scale = _dense_drive(
+            overlaps, memories[:, unit], states[:, unit], rule, degree, beta, 24
+        )
+        assert_array_equal(
+            decisions[:, unit], _signs_keeping_ties(drop, scale, states[:, unit])
+        )
+        # Each form is normalised by its own positive factor: compare the
+        # drive relative to its scale (where the scale has not underflowed).
+        kept = scales[:, unit] > 1e-300
+        assert_allclose(
+            drops[kept, unit] / scales[kept, unit], (drop / scale)[kept], atol=1e-12
+        )
+    assert np.any(decisions != states)
+
+
+@pytest.mark.parametrize(
+    ("rule", "beta"),
+    [("polynomial", 1.0), ("exponential", 0.3), ("exponential", 500.0)],
+)
+def test_dense_synchronous_recall_matches_a_unit_by_unit_loop(rule, beta):
+    rng = np.random.default_rng(6)
+    memories = bipolar((40, 20), rng)
+    probes = np.vstack([bipolar((12, 20), rng), memories[:8] * bipolar((8, 20), rng)])
+    overlaps = probes @ memories.T
+    expected = np.column_stack(
+        [
+            _signs_keeping_ties(
+                *_dense_drive(
+                    overlaps, memories[:, i], probes[:, i], rule, 3, beta, 20
+                ),
+                probes[:, i],
+            )
+            for i in range(20)
+        ]
+    )
+    one_step, _ = dense_recall(
+        probes,
+        memories,
+        rule=rule,
+        beta=beta,
+        order=np.arange(20),
+        update="sync",
+        n_sweeps=1,
+    )
+    assert_array_equal(one_step, expected)
+    assert np.any(expected != probes)
 
 
 def test_dense_asynchronous_recall_matches_a_unit_by_unit_loop():
