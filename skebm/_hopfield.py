@@ -43,6 +43,9 @@ from skebm.exceptions import RecallNotConvergedWarning
 
 _PAIRWISE_RULES = ("hebbian", "storkey", "pseudoinverse")
 _DENSE_RULES = ("polynomial", "exponential")
+# Largest n_features for which fit keeps a reordered copy of the pairwise
+# weights (128 MB in float64).
+_KEEP_ORDERED_WEIGHTS_UP_TO = 4096
 
 
 class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -469,10 +472,16 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.weights_ = pseudoinverse_weights(self.memories_)
         if self.rule in _PAIRWISE_RULES:
             self.thresholds_ = np.zeros(n_features)
-            # Asynchronous sweeps take the weights in the order of the sweep;
-            # reordering them costs a few products' worth per recall.
+            # Asynchronous sweeps take the weights in the order of the sweep.
+            # Reordering them per recall costs about four products of one
+            # probe, so small recalls want it kept; past a size the copy's
+            # memory matters more, and each recall reorders.
             order = self.update_order_
-            self._weights_in_update_order = self.weights_[np.ix_(order, order)]
+            self._weights_in_update_order = (
+                self.weights_[np.ix_(order, order)]
+                if n_features <= _KEEP_ORDERED_WEIGHTS_UP_TO
+                else None
+            )
 
         n_memories = self.memories_.shape[0]
         self.load_ = n_memories / n_features
