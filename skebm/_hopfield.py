@@ -503,6 +503,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             return encoded
         encoded = X - self.center_
         encoded /= np.where(varies, self.scale_, 1.0)
+        # A constant feature sits at the midpoint, whatever a probe gives it.
         encoded[:, ~varies] = 0.0
         return encoded
 

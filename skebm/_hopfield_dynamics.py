@@ -276,9 +276,9 @@ def _async_sweep(current, fields, free, weights, thresholds, negative_tie, memor
                 np.multiply(state, flips, out=change)
                 change *= -2.0
                 state += change
-        # Each unit's field holds the changes before it in the block; add
-        # those after it.
-        block_fields += np.triu(within, 1) @ block_changes
+        # Each unit's field holds the changes before it in the block; add its
+        # own (through a diagonal weight, if any) and those after it.
+        block_fields += np.triu(within) @ block_changes
         changed_begin = min(changed_begin, begin)
         changed_end = end
     _add_later_changes(fields, weights, changes, 0, changed_end, changed_begin)

@@ -126,9 +126,9 @@ def test_blocked_asynchronous_recall_matches_a_unit_by_unit_loop(n_units):
     assert_array_equal(status, FIXED_POINT)
 
 
-@pytest.mark.parametrize("chunk_rows", [1, 4, 100])
+@pytest.mark.parametrize(("chunk_rows", "diagonal"), [(1, 0), (4, 0), (100, 0), (4, 2)])
 def test_blocked_recall_in_chunks_with_clamps_matches_a_unit_by_unit_loop(
-    chunk_rows, monkeypatch
+    chunk_rows, diagonal, monkeypatch
 ):
     # Strong random couplings take several sweeps to settle, so the fields
     # carried from one sweep to the next are exercised too.
@@ -136,6 +136,7 @@ def test_blocked_recall_in_chunks_with_clamps_matches_a_unit_by_unit_loop(
     monkeypatch.setattr(_hopfield_dynamics, "_CHUNK_ELEMENTS", chunk_rows * n_units)
     rng = np.random.default_rng(7)
     weights = np.round(symmetric_weights(n_units, rng) * 4)
+    np.fill_diagonal(weights, diagonal)
     thresholds = np.round(rng.normal(size=n_units) * 3)
     probes = bipolar((9, n_units), rng)
     clamp = rng.random(probes.shape) < 0.2
