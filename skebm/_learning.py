@@ -142,8 +142,8 @@ def _sample_in_place(probabilities, uniform, rng, out):
     return np.less(uniform, probabilities, out=out, casting="unsafe")
 
 
-def _hidden_probabilities(visible, weights, hidden_bias, out):
-    """P(h = 1 | v) of the rows of ``visible``, written into ``out``."""
+def _sampling_hidden_probabilities(visible, weights, hidden_bias, out):
+    """P(h = 1 | v) of the rows of ``visible`` (tanh-form logistic) into ``out``."""
     np.matmul(visible, weights.T, out=out)
     np.add(out, hidden_bias, out=out)
     return logistic_for_sampling(out, out=out)
@@ -226,7 +226,9 @@ def contrastive_divergence_step(
         # Gibbs step: they come out of its product, stacked with the chains'.
         hidden_states[...] = chains
     else:
-        _hidden_probabilities(positive_visible, weights, hidden_bias, positive_hidden)
+        _sampling_hidden_probabilities(
+            positive_visible, weights, hidden_bias, positive_hidden
+        )
         _sample_in_place(
             positive_hidden, hidden_uniform[:n_positive], rng, hidden_states
         )
@@ -241,9 +243,11 @@ def contrastive_divergence_step(
             rng.standard_normal(out=visible_uniform, dtype=visible_uniform.dtype)
             np.add(negative_visible, visible_uniform, out=negative_visible)
         if persistent and gibbs_step == n_gibbs_steps - 1:
-            _hidden_probabilities(stacked_visible, weights, hidden_bias, stacked_hidden)
+            _sampling_hidden_probabilities(
+                stacked_visible, weights, hidden_bias, stacked_hidden
+            )
         else:
-            _hidden_probabilities(
+            _sampling_hidden_probabilities(
                 negative_visible, weights, hidden_bias, negative_hidden
             )
         _sample_in_place(
