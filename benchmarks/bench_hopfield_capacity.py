@@ -77,13 +77,19 @@ def binarised_digits():
     return (X >= 8).astype(np.float64)
 
 
-def digits_recall(rule, n_memories, n_probes, seed=0, **params):
+def noisy_digits(n_memories, n_probes, seed):
+    """The first n_memories binarised digits, and stored digits with 10% flipped."""
     digits = binarised_digits()[:n_memories]
     rng = np.random.default_rng(seed)
-    memory = HopfieldMemory(rule, random_state=0, **params).fit(digits)
     targets = digits[rng.integers(n_memories, size=n_probes)]
-    bipolar = flip(2 * targets - 1, 0.1, rng)
-    return exact_recall(memory, targets, (bipolar + 1) / 2)
+    probes = (flip(2 * targets - 1, 0.1, rng) + 1) / 2
+    return digits, targets, probes
+
+
+def digits_recall(rule, n_memories, n_probes, seed=0, **params):
+    digits, targets, probes = noisy_digits(n_memories, n_probes, seed)
+    memory = HopfieldMemory(rule, random_state=0, **params).fit(digits)
+    return exact_recall(memory, targets, probes)
 
 
 def nearest_memory_recall(n_memories, n_probes, seed=0):
@@ -92,10 +98,7 @@ def nearest_memory_recall(n_memories, n_probes, seed=0):
     With equally likely memories and independent flips this is the
     maximum-likelihood decoder: no recall rule can do better on average.
     """
-    digits = binarised_digits()[:n_memories]
-    rng = np.random.default_rng(seed)
-    targets = digits[rng.integers(n_memories, size=n_probes)]
-    probes = (flip(2 * targets - 1, 0.1, rng) + 1) / 2
+    digits, targets, probes = noisy_digits(n_memories, n_probes, seed)
     distances = (probes[:, None, :] != digits[None]).sum(axis=2)
     nearest = digits[distances.argmin(axis=1)]
     return float(np.all(nearest == targets, axis=1).mean())
