@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from skebm import HopfieldMemory
-from skebm._hopfield_dynamics import pairwise_recall
+from skebm._hopfield._pairwise import pairwise_recall
 
 
 def best_time(function, repeat=5):

@@ -376,14 +376,14 @@ def test_sparse_input_is_refused_with_a_clear_message():
 
 
 def test_recall_is_the_same_without_the_kept_reordered_weights(monkeypatch):
-    from skebm import _hopfield
+    from skebm._hopfield import _networks
 
     rng = np.random.default_rng(0)
     X = rng.choice([-1.0, 1.0], size=(8, 70))
     probes = X * np.where(rng.random(X.shape) < 0.15, -1, 1)
     kept = HopfieldMemory("storkey", random_state=0).fit(X)
-    monkeypatch.setattr(_hopfield, "_KEEP_ORDERED_WEIGHTS_UP_TO", 50)
+    monkeypatch.setattr(_networks, "_KEEP_ORDERED_WEIGHTS_UP_TO", 50)
     not_kept = HopfieldMemory("storkey", random_state=0).fit(X)
-    assert kept._weights_in_update_order is not None
-    assert not_kept._weights_in_update_order is None
+    assert kept._network.weights_in_order is not None
+    assert not_kept._network.weights_in_order is None
     assert_array_equal(kept.predict(probes), not_kept.predict(probes))

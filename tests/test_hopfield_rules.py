@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skebm._hopfield_rules import (
+from skebm._hopfield._rules import (
     hebbian_correlation,
     hebbian_weights,
     nominal_capacity,

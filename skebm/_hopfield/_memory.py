@@ -14,22 +14,9 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 
-from skebm._hopfield_dynamics import (
-    SWEEP_LIMIT,
-    dense_energy,
-    dense_recall,
-    pairwise_energy,
-    pairwise_recall,
-    softmax_attention,
-    softmax_energy,
-    softmax_recall,
-)
-from skebm._hopfield_rules import (
-    hebbian_correlation,
-    nominal_capacity,
-    pseudoinverse_weights,
-    storkey_weights,
-)
+from skebm._hopfield._dynamics import SWEEP_LIMIT
+from skebm._hopfield._networks import NETWORKS, Settings
+from skebm._hopfield._rules import nominal_capacity
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
@@ -40,12 +27,6 @@ from skebm._sklearn_compat import (
 )
 from skebm._verbose import report_progress
 from skebm.exceptions import RecallNotConvergedWarning
-
-_PAIRWISE_RULES = ("hebbian", "storkey", "pseudoinverse")
-_DENSE_RULES = ("polynomial", "exponential")
-# Largest n_features for which fit keeps a reordered copy of the pairwise
-# weights (128 MB in float64).
-_KEEP_ORDERED_WEIGHTS_UP_TO = 4096
 
 
 class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -59,6 +40,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     (exponential), and the modern continuous Hopfield network of Ramsauer et
     al. (softmax attention).
 
+    Read more in the :ref:`User Guide <hopfield_guide>`.
+
     Parameters
     ----------
     rule : {"softmax", "exponential", "polynomial", "hebbian", "storkey", \
@@ -67,16 +50,18 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         and ``"pseudoinverse"`` build symmetric pairwise weights;
         ``"polynomial"`` and ``"exponential"`` keep the memories and use an
         energy that is a sum over memories of ``F(memory . state)``; these
-        five have binary (+-1) states. ``"softmax"`` has continuous states.
-        See Notes for why the default is ``"softmax"``.
+        five have binary (+-1) states. ``"softmax"``, the default, has
+        continuous states and recalls best in the benchmarks (see the
+        :ref:`User Guide <hopfield_default>`).
 
     update : {"auto", "async", "sync"}, default="auto"
         Dynamics of the binary rules: ``"async"`` updates one unit at a time,
         sweeping the units in the fixed order ``update_order_``, and stops at
         a fixed point; ``"sync"`` updates every unit at once and stops at a
         fixed point or a cycle. ``"auto"`` is ``"async"`` for the pairwise
-        rules and ``"sync"`` for ``"polynomial"`` and ``"exponential"`` (see
-        Notes). Ignored by ``"softmax"``.
+        rules and ``"sync"`` for ``"polynomial"`` and ``"exponential"``, which
+        recall better near capacity that way (see the
+        :ref:`User Guide <hopfield_dynamics>`). Ignored by ``"softmax"``.
 
     degree : int, default=3
         Degree ``d`` of ``F(x) = max(x, 0) ** d`` for ``rule="polynomial"``;
@@ -164,58 +149,28 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     take the sign (a value at the midpoint gives +1); ``"softmax"`` works on
     the encoded values. A feature constant in the stored data is encoded as
     the midpoint, whatever value a probe gives it, and recalled as its
-    constant. :meth:`predict` maps the
-    recalled state back: {0, 1} data recalls as {0, 1}, grey levels as the
-    two extremes (binary rules) or values between them (softmax).
+    constant. :meth:`predict` maps the recalled state back: {0, 1} data
+    recalls as {0, 1}, grey levels as the two extremes (binary rules) or
+    values between them (softmax).
 
-    **Energies and updates** (``s`` a state, ``xi^mu`` the memories, ``n``
-    units, ``P`` memories):
+    **Energies** (``s`` a state, ``xi^mu`` the memories, ``n`` units, ``P``
+    memories; lower is more memory-like):
 
-    - pairwise rules: ``E(s) = -1/2 s'Ws - theta's``, and each update
-      ``s_i <- sign(sum_j w_ij s_j + theta_i)`` never raises it. Hebb:
-      ``w_ij = (1/n) sum_mu xi_i^mu xi_j^mu``. Storkey: for each new
-      pattern, ``w_ij += (xi_i xi_j - xi_i h_ji - h_ij xi_j) / n`` with
-      ``h_ij = sum_{k != i, j} w_ik xi_k``. Pseudo-inverse: the projection
-      ``Xi' (Xi Xi')^+ Xi`` onto the span of the memories. All with
-      ``w_ii = 0``.
-    - ``"polynomial"``: ``E(s) = -sum_mu F(xi^mu . s / n)`` with
-      ``F(x) = max(x, 0) ** degree`` (Krotov and Hopfield's energy divided by
-      ``n ** degree``, which keeps it finite).
-    - ``"exponential"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)``,
-      the logarithm of Demircigil et al.'s ``-sum_mu exp(beta xi^mu . s)``,
-      which overflows beyond about ``700 / beta`` units.
-    - the dense rules update ``s_i <- sign(sum_mu F(xi_i^mu + r^mu) -
-      F(-xi_i^mu + r^mu))``, ``r^mu = sum_{j != i} xi_j^mu s_j``: each unit
-      takes the value of lower energy.
+    - pairwise rules: ``E(s) = -1/2 s'Ws - theta's``, with ``W`` built by
+      Hebb's, Storkey's or the pseudo-inverse rule and ``w_ii = 0``;
+    - ``"polynomial"``: ``E(s) = -sum_mu max(xi^mu . s / n, 0) ** degree``;
+    - ``"exponential"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)``;
     - ``"softmax"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s) +
       s.s / 2 + (1/beta) log P + M^2 / 2`` (``M`` the largest memory norm),
       decreased by ``s <- Xi' softmax(beta Xi s)``.
 
-    A unit whose drive is zero (up to rounding) keeps its state.
-
-    **Dynamics.** Asynchronous updates never raise the energy, so with
-    pairwise weights they always end at a fixed point: ``update="auto"``
-    uses them for the pairwise rules. Near a dense rule's capacity the
-    first units visited see a probe still far from its memory, and their
-    errors compound along the sweep; a synchronous step computes every
-    unit from the probe itself, the setting of the capacity results of
-    Krotov and Hopfield and of Demircigil et al. At degree 3, 100 units,
-    400 memories and 20% of the bits flipped, synchronous recall is exact
-    for 99.4% of 2000 probes and asynchronous recall for 97.3%, so
-    ``"auto"`` is ``"sync"`` for the dense rules.
+    A binary unit takes the sign of its drive, the value of lower energy; a
+    unit whose drive is zero (up to rounding) keeps its state. The User Guide
+    gives each rule's weights and updates.
 
     **Nominal capacity** (``capacity_``): hebbian ``n / (2 ln n)``, storkey
     ``n / sqrt(2 ln n)``, pseudoinverse ``n``, polynomial
     ``n^(d-1) / (2 (2d-3)!! ln n)``, exponential and softmax ``2^(n/2)``.
-
-    **Default.** ``"softmax"`` recalls best across the benchmarks in
-    ``benchmarks/bench_hopfield_capacity.py``: like ``"exponential"`` it
-    recalls random patterns far beyond the pairwise rules (all 200 probes
-    with 20% of the bits flipped at 3200 memories of 100 units), and it
-    also recalls correlated data (binarised digits) and completes images
-    from a clamped half best, since unknown values at the midpoint add
-    nothing to its overlaps. It is the only rule whose states are not forced
-    to +-1: use a binary rule for recalled values exactly at the extremes.
 
     References
     ----------
@@ -251,7 +206,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     """
 
     _parameter_constraints: dict = {
-        "rule": [StrOptions({*_PAIRWISE_RULES, *_DENSE_RULES, "softmax"})],
+        "rule": [StrOptions(set(NETWORKS))],
         "update": [StrOptions({"auto", "async", "sync"})],
         "degree": [Interval(Integral, 2, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="neither")],
@@ -380,9 +335,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             memory (rows sum to one).
         """
         states = self._recall(*self._validate_probe(X, None))
-        if self.rule == "softmax":
-            return softmax_attention(states, self.memories_, self.beta)
-        return states @ self.memories_.T / self.n_features_in_
+        return self._network.similarity(states, self._settings())
 
     def energy(self, X):
         """Energy of each row, encoded (and binarised for the binary rules).
@@ -398,7 +351,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             The rule's energy (see Notes); lower is more memory-like.
         """
         states, _ = self._validate_probe(X, None)
-        return self._energy(states)
+        return self._network.energy(states, self._settings())
 
     def score_samples(self, X):
         """Minus the energy of each row.
@@ -436,7 +389,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     # ---------------------------------------------------------------- private
 
     def _store(self, X, previous):
-        """Store X after ``previous`` rows (raw values) and update the rule."""
+        """Store X after ``previous`` rows (raw values) and update the network."""
         low, high = X.min(axis=0), X.max(axis=0)
         reencode = previous is None
         if not reencode:
@@ -453,62 +406,36 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         self._stored_rows = X.copy() if previous is None else np.vstack([previous, X])
 
         if reencode:
-            self.memories_ = self._encode(self._stored_rows)
-            added = self.memories_
-            weights, correlation = None, None
+            # A new encoding restarts the network from every row stored.
+            self._network = NETWORKS[self.rule](self.rule, self.update_order_)
+            self._network.add(self._encode(self._stored_rows))
         else:
-            added = self._encode(X)
-            self.memories_ = np.vstack([self.memories_, added])
-            weights = getattr(self, "weights_", None)
-            correlation = getattr(self, "_correlation", None)
+            self._network.add(self._encode(X))
+        self.memories_ = self._network.memories
+        for name, value in self._network.fitted_attributes().items():
+            setattr(self, name, value)
 
-        n_features = X.shape[1]
-        if self.rule == "hebbian":
-            self._correlation = hebbian_correlation(added, correlation)
-            self.weights_ = self._correlation / n_features
-        elif self.rule == "storkey":
-            self.weights_ = storkey_weights(added, weights)
-        elif self.rule == "pseudoinverse":
-            self.weights_ = pseudoinverse_weights(self.memories_)
-        if self.rule in _PAIRWISE_RULES:
-            self.thresholds_ = np.zeros(n_features)
-            # Asynchronous sweeps take the weights in the order of the sweep.
-            # Reordering them per recall costs about four products of one
-            # probe, so small recalls want it kept; past a size the copy's
-            # memory matters more, and each recall reorders.
-            order = self.update_order_
-            self._weights_in_update_order = (
-                self.weights_[np.ix_(order, order)]
-                if n_features <= _KEEP_ORDERED_WEIGHTS_UP_TO
-                else None
-            )
-
-        n_memories = self.memories_.shape[0]
+        n_memories, n_features = self.memories_.shape
         self.load_ = n_memories / n_features
         self.capacity_ = nominal_capacity(self.rule, n_features, self.degree)
         self._n_features_out = n_memories
 
     def _encode(self, X):
         """Data to states: centred, scaled, and binarised for the binary rules."""
-        varies = self.scale_ > 0
-        if self.rule != "softmax":
-            # The sign of X - center, without the arithmetic (a third of the
-            # time of recalling a probe in a large pairwise network).
-            positive = X >= self.center_
-            # A feature constant in the data carries no information: state +1.
-            positive |= ~varies
-            encoded = positive.astype(np.float64)
-            encoded *= 2.0
-            encoded -= 1.0
-            return encoded
-        encoded = X - self.center_
-        encoded /= np.where(varies, self.scale_, 1.0)
-        # A constant feature sits at the midpoint, whatever a probe gives it.
-        encoded[:, ~varies] = 0.0
-        return encoded
+        return self._network.encode(X, self.center_, self.scale_)
 
     def _decode(self, states):
         return self.center_ + self.scale_ * states
+
+    def _settings(self):
+        """The parameters that recall, energy and similarity read."""
+        return Settings(
+            update=self.update,
+            degree=self.degree,
+            beta=self.beta,
+            n_sweeps=self.n_sweeps,
+            tol=self.tol,
+        )
 
     def _validate_probe(self, X, clamp):
         check_is_fitted(self)
@@ -539,12 +466,9 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             )
 
     def _recall(self, states, clamp):
-        states, status = self._run_dynamics(states, clamp)
+        states, status = self._network.recall(states, clamp, self._settings())
         n_unsettled = int(np.count_nonzero(status == SWEEP_LIMIT))
-        # Binary dynamics always settle (async) or cycle (sync) unless n_sweeps
-        # is too small; softmax may approach a metastable state slowly, and its
-        # state after n_sweeps is the answer, not a failure.
-        if n_unsettled and self.rule != "softmax":
+        if n_unsettled and self._network.warns_when_unsettled:
             warnings.warn(
                 f"Recall of {n_unsettled} of {len(status)} rows stopped at "
                 f"n_sweeps={self.n_sweeps} before settling; increase n_sweeps.",
@@ -552,58 +476,6 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 stacklevel=3,
             )
         return states
-
-    def _run_dynamics(self, states, clamp):
-        if self.rule == "softmax":
-            return softmax_recall(
-                states,
-                self.memories_,
-                self.beta,
-                n_sweeps=self.n_sweeps,
-                tol=self.tol,
-                clamp=clamp,
-            )
-        if self.rule in _DENSE_RULES:
-            return dense_recall(
-                states,
-                self.memories_,
-                rule=self.rule,
-                degree=self.degree,
-                beta=self.beta,
-                order=self.update_order_,
-                update=self._dynamics(),
-                n_sweeps=self.n_sweeps,
-                clamp=clamp,
-            )
-        return pairwise_recall(
-            states,
-            self.weights_,
-            self.thresholds_,
-            order=self.update_order_,
-            update=self._dynamics(),
-            n_sweeps=self.n_sweeps,
-            clamp=clamp,
-            weights_in_order=self._weights_in_update_order,
-        )
-
-    def _dynamics(self):
-        """The update of the binary rules that ``update`` stands for."""
-        if self.update != "auto":
-            return self.update
-        return "sync" if self.rule in _DENSE_RULES else "async"
-
-    def _energy(self, states):
-        if self.rule == "softmax":
-            return softmax_energy(states, self.memories_, self.beta)
-        if self.rule in _DENSE_RULES:
-            return dense_energy(
-                states,
-                self.memories_,
-                rule=self.rule,
-                degree=self.degree,
-                beta=self.beta,
-            )
-        return pairwise_energy(states, self.weights_, self.thresholds_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,222 @@
+"""Dense associative memories (polynomial and exponential F): energy, recall.
+
+Array-in/array-out code; the conventions (rows are states, ties, stopping
+codes) are those of :mod:`skebm._hopfield._dynamics`.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy.special import logsumexp
+
+from skebm._hopfield._dynamics import (
+    FIXED_POINT,
+    SWEEP_LIMIT,
+    _signs_keeping_ties,
+    _synchronous_loop,
+)
+
+# Synchronous steps of the exponential rule compute every unit's drive from
+# one set of weights exp(beta (o - max o)); terms exp(-2 beta) below the
+# largest decide ties between memories one flip apart, and they underflow
+# past this beta, where each unit's drive is computed on its own instead.
+_ALL_UNITS_BETA_LIMIT = 100.0
+
+
+def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
+    """Energy of the dense associative memories.
+
+    ``"polynomial"``: ``E(s) = -sum_mu max(xi^mu . s / n, 0) ** degree``,
+    Krotov and Hopfield's energy divided by ``n ** degree``.
+    ``"exponential"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)``,
+    the logarithm of Demircigil et al.'s ``-sum_mu exp(beta xi^mu . s)``.
+    Both rescalings are monotone: they order states, and hence define
+    minima and updates, exactly as the original energies, without overflow.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+    memories : ndarray of shape (n_memories, n_units)
+    rule : {"polynomial", "exponential"}
+    degree : int, default=3
+    beta : float, default=1.0
+
+    Returns
+    -------
+    energy : ndarray of shape (n_samples,)
+    """
+    overlaps = states @ memories.T
+    if rule == "polynomial":
+        rectified = np.maximum(overlaps / memories.shape[1], 0.0)
+        return -np.sum(rectified**degree, axis=1)
+    return -logsumexp(beta * overlaps, axis=1) / beta
+
+
+def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
+    """Energy drop of setting one unit to +1 rather than -1, and its scale.
+
+    ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column`` the
+    unit's values in the memories and ``state`` its current values.
+    """
+    rest = overlaps - np.outer(state, column)
+    if rule == "polynomial":
+        plus = np.maximum((rest + column) / n_units, 0.0) ** degree
+        minus = np.maximum((rest - column) / n_units, 0.0) ** degree
+        return (plus - minus).sum(axis=1), (plus + minus).sum(axis=1)
+    # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
+    exponent = beta * rest
+    exponent -= exponent.max(axis=1, keepdims=True)
+    weight = np.exp(exponent)
+    return weight @ column, weight.sum(axis=1)
+
+
+def _dense_drives_of_all_units(
+    overlaps, states, memory_plus, memory_minus, rule, degree, beta
+):
+    """:func:`_dense_drive` of every unit at once, by matrix products.
+
+    Flipping unit i moves each overlap by 2 in a direction set by the unit's
+    state and the memory's value there, so the energy terms of a flip are
+    ``F(o - 2)``, ``F(o)`` and ``F(o + 2)`` of the current overlaps ``o``,
+    summed over the memories with ``xi_i = +1`` or ``-1``: four products
+    (two for the exponential rule) instead of one pass over all overlaps per
+    unit. Each sum has terms of one sign, so the drive is one difference of
+    two positive sums, as accurate as summing term by term.
+
+    Returns
+    -------
+    energy_drop, scale : ndarray of shape (n_samples, n_units)
+    """
+    is_plus = states > 0
+    if rule == "polynomial":
+        n_units = states.shape[1]
+
+        def rectified_power(shift):
+            return np.maximum((overlaps + shift) / n_units, 0.0) ** degree
+
+        at_overlap = rectified_power(0.0)
+        rise = rectified_power(2.0) - at_overlap
+        fall = at_overlap - rectified_power(-2.0)
+        # A unit at +1 set to -1 lowers the overlaps of the memories with a +1
+        # there (``fall``) and raises the others (``rise``); at -1, the reverse.
+        fall_plus, fall_minus = fall @ memory_plus, fall @ memory_minus
+        rise_plus, rise_minus = rise @ memory_plus, rise @ memory_minus
+        energy_drop = np.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
+        total = 2.0 * at_overlap.sum(axis=1, keepdims=True)
+        scale = total + np.where(
+            is_plus, rise_minus - fall_plus, rise_plus - fall_minus
+        )
+        return energy_drop, scale
+    # exp(beta r) with r the overlap without unit i is exp(beta o) times
+    # exp(-beta) for the memories that agree with the unit and exp(beta) for
+    # the others; both are scaled by exp(-beta) so that nothing overflows.
+    # The decision can hinge on terms exp(-2 beta) below the largest, which
+    # stay representable for beta <= _ALL_UNITS_BETA_LIMIT.
+    exponent = beta * overlaps
+    exponent -= exponent.max(axis=1, keepdims=True)
+    weight = np.exp(exponent)
+    weight_plus, weight_minus = weight @ memory_plus, weight @ memory_minus
+    agree = np.where(is_plus, weight_plus, weight_minus) * np.exp(-2.0 * beta)
+    disagree = np.where(is_plus, weight_minus, weight_plus)
+    signs = np.where(is_plus, 1.0, -1.0)
+    return signs * (agree - disagree), agree + disagree
+
+
+def dense_recall(
+    states,
+    memories,
+    *,
+    rule,
+    degree=3,
+    beta=1.0,
+    order,
+    update="async",
+    n_sweeps=100,
+    clamp=None,
+):
+    """Recall in a dense associative memory (polynomial or exponential F).
+
+    ``s_i <- sign(sum_mu F(xi_i^mu + r^mu) - F(-xi_i^mu + r^mu))`` with
+    ``r^mu = sum_{j != i} xi_j^mu s_j``: each unit takes the value of lower
+    energy ``-sum_mu F(xi^mu . s)``. Asynchronous and synchronous sweeps and
+    their stopping rules are those of
+    :func:`skebm._hopfield._pairwise.pairwise_recall`, except that
+    synchronous updates of a dense rule can also enter longer cycles, which
+    are detected up to period ``MAX_CYCLE_PERIOD``.
+
+    Parameters
+    ----------
+    states : ndarray of shape (n_samples, n_units)
+        Initial +-1 states.
+    memories : ndarray of shape (n_memories, n_units)
+        Stored +-1 patterns.
+    rule : {"polynomial", "exponential"}
+    degree : int, default=3
+        Degree of ``F(x) = max(x, 0) ** degree``.
+    beta : float, default=1.0
+        Scale of the exponent of ``F(x) = exp(beta x)``.
+    order : ndarray of shape (n_units,)
+    update : {"async", "sync"}, default="async"
+    n_sweeps : int, default=100
+    clamp : ndarray of bool of shape (n_samples, n_units) or None
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, n_units)
+    status : ndarray of int of shape (n_samples,)
+    """
+    states = np.array(states, dtype=np.float64)
+    memories = np.asarray(memories, dtype=np.float64)
+    n_units = memories.shape[1]
+
+    def drive(overlaps, current, unit):
+        column = memories[:, unit]
+        old = current[:, unit]
+        energy_drop, scale = _dense_drive(
+            overlaps, column, old, rule, degree, beta, n_units
+        )
+        return _signs_keeping_ties(energy_drop, scale, old)
+
+    if update == "sync":
+        # Which memories have each unit at +1 and at -1, as 0/1 matrices.
+        memory_plus = (memories > 0).astype(np.float64)
+        memory_minus = 1.0 - memory_plus
+
+        def step(current, active):
+            overlaps = current @ memories.T
+            if rule == "polynomial" or beta <= _ALL_UNITS_BETA_LIMIT:
+                energy_drop, scale = _dense_drives_of_all_units(
+                    overlaps, current, memory_plus, memory_minus, rule, degree, beta
+                )
+                return _signs_keeping_ties(energy_drop, scale, current)
+            new = np.empty_like(current)
+            for unit in range(n_units):
+                new[:, unit] = drive(overlaps, current, unit)
+            return new
+
+        return _synchronous_loop(states, step, n_sweeps, clamp)
+
+    status = np.full(states.shape[0], SWEEP_LIMIT)
+    active = np.arange(states.shape[0])
+    for _ in range(n_sweeps):
+        if active.size == 0:
+            break
+        current = states[active]
+        free = None if clamp is None else ~clamp[active]
+        overlaps = current @ memories.T
+        changed = np.zeros(active.size, dtype=bool)
+        for unit in order:
+            old = current[:, unit]
+            new = drive(overlaps, current, unit)
+            if free is not None:
+                new = np.where(free[:, unit], new, old)
+            delta = new - old
+            flipped = delta != 0
+            if flipped.any():
+                changed |= flipped
+                current[:, unit] = new
+                overlaps += np.outer(delta, memories[:, unit])
+        states[active] = current
+        status[active[~changed]] = FIXED_POINT
+        active = active[changed]
+    return states, status

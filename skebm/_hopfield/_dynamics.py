@@ -1,0 +1,81 @@
+"""What every Hopfield recall shares: stopping codes, ties, synchronous loops.
+
+States are rows: ``states`` has shape (n_samples, n_units). Binary states take
+the values +-1; every function works on all rows at once, and the result of a
+row never depends on the other rows (a row stops being updated as soon as it
+has converged).
+
+A unit's new state is the sign of its drive (the local field for pairwise
+weights, the energy difference for dense rules). A drive within a relative
+``TIE_TOLERANCE`` of zero counts as zero and leaves the unit as it is, so that
+rounding in a matrix product never decides a tie.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+TIE_TOLERANCE = 1e-10
+
+# How a row's recall ended.
+FIXED_POINT = 0
+CYCLE = 1
+SWEEP_LIMIT = 2
+
+# Synchronous recall detects cycles up to this period. Symmetric pairwise
+# weights only have 2-cycles; dense rules can have longer ones.
+MAX_CYCLE_PERIOD = 8
+
+
+def _signs_keeping_ties(drive, scale, states):
+    """+1 / -1 where the drive is clearly positive / negative, else the state."""
+    threshold = TIE_TOLERANCE * scale
+    return np.where(drive > threshold, 1.0, np.where(drive < -threshold, -1.0, states))
+
+
+def _synchronous_loop(states, step, n_sweeps, clamp):
+    """Apply ``step`` to all unfinished rows until a fixed point or a cycle.
+
+    A row whose new state equals one of its last ``MAX_CYCLE_PERIOD - 1``
+    states is in a cycle and stops there (at the new state). States are
+    compared through a random projection first, and in full only where the
+    projections agree.
+    """
+    n_samples, n_units = states.shape
+    status = np.full(n_samples, SWEEP_LIMIT)
+    active = np.arange(n_samples)
+    n_kept = MAX_CYCLE_PERIOD - 1
+    projection = np.random.default_rng(0).standard_normal(n_units)
+    history = np.zeros((n_kept, n_samples, n_units), dtype=np.int8)
+    history_keys = np.full((n_kept, n_samples), np.nan)
+    for sweep in range(n_sweeps):
+        if active.size == 0:
+            break
+        all_rows = active.size == n_samples
+        current = states if all_rows else states[active]
+        new = step(current, active)
+        if clamp is not None:
+            new = np.where(clamp if all_rows else clamp[active], current, new)
+        fixed = (new == current).all(axis=1)
+        new_keys = new @ projection
+        slot = sweep % n_kept
+        cycle = np.zeros_like(fixed)
+        for past in range(n_kept):
+            candidates = np.flatnonzero(
+                ~fixed & (history_keys[past, active] == new_keys)
+            )
+            if candidates.size:
+                same = (history[past, active[candidates]] == new[candidates]).all(
+                    axis=1
+                )
+                cycle[candidates[same]] = True
+        history[slot, active] = current
+        history_keys[slot, active] = current @ projection
+        if all_rows:
+            states = new
+        else:
+            states[active] = new
+        status[active[fixed]] = FIXED_POINT
+        status[active[cycle]] = CYCLE
+        active = active[~(fixed | cycle)]
+    return states, status

@@ -1,0 +1,265 @@
+"""One object per family of Hopfield rules: what a fitted memory stores.
+
+:class:`~skebm.HopfieldMemory` keeps one of these as its private ``_network``,
+chosen from :data:`NETWORKS` by its ``rule``; everything that differs between
+the families (how data become states, what is stored, how states are
+recalled, the energy and the similarity to the memories) is a method here,
+and the estimator only validates, delegates and reports.
+
+A network is built at fit with the rule and the sweep order; storing adds
+encoded patterns (``add``). The settings that today's estimator reads at each
+call (``update``, ``degree``, ``beta``, ``n_sweeps``, ``tol``) come with every
+recall, energy and similarity as a :class:`Settings`, so a network holds only
+what storing produced.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from typing import NamedTuple
+
+import numpy as np
+
+from skebm._hopfield._dense import dense_energy, dense_recall
+from skebm._hopfield._pairwise import pairwise_energy, pairwise_recall
+from skebm._hopfield._rules import (
+    hebbian_correlation,
+    pseudoinverse_weights,
+    storkey_weights,
+)
+from skebm._hopfield._softmax import softmax_attention, softmax_energy, softmax_recall
+
+# Largest n_features for which a pairwise network keeps a reordered copy of
+# its weights (128 MB in float64).
+_KEEP_ORDERED_WEIGHTS_UP_TO = 4096
+
+
+class Settings(NamedTuple):
+    """The estimator's parameters that recall, energy and similarity read."""
+
+    update: str = "auto"
+    degree: int = 3
+    beta: float = 1.0
+    n_sweeps: int = 100
+    tol: float = 1e-6
+
+
+class _Network:
+    """A family's fitted network: the rule, the sweep order and the memories.
+
+    Parameters
+    ----------
+    rule : str
+        The estimator's ``rule``.
+    order : ndarray of shape (n_features,)
+        Order of the units in an asynchronous sweep.
+    """
+
+    def __init__(self, rule, order):
+        self.rule = rule
+        self.order = order
+        self.memories = None
+
+    def add(self, patterns):
+        """Store encoded patterns after those stored so far; return self."""
+        self.memories = (
+            patterns if self.memories is None else np.vstack([self.memories, patterns])
+        )
+        return self
+
+    def fitted_attributes(self):
+        """Public fitted attributes of this family beyond ``memories_``."""
+        return {}
+
+
+class _BinaryNetwork(_Network):
+    """What the binary (+-1) families share: encoding, similarity, dynamics."""
+
+    # The update that ``update="auto"`` stands for.
+    auto_update = "async"
+    # Binary dynamics always settle (async) or cycle (sync) unless n_sweeps is
+    # too small, so a row stopped by n_sweeps deserves a warning.
+    warns_when_unsettled = True
+
+    @staticmethod
+    def encode(X, center, scale):
+        """Data to +-1 states: the sign of ``X - center`` (+1 at the midpoint).
+
+        A feature constant in the data (``scale`` 0) carries no information
+        and is +1.
+        """
+        # The sign of X - center, without the arithmetic (a third of the time
+        # of recalling a probe in a large pairwise network).
+        positive = X >= center
+        positive |= ~(scale > 0)
+        encoded = positive.astype(np.float64)
+        encoded *= 2.0
+        encoded -= 1.0
+        return encoded
+
+    def similarity(self, states, settings):
+        """Overlap ``xi^mu . s / n`` of each state with each memory."""
+        return states @ self.memories.T / self.memories.shape[1]
+
+    def _update(self, settings):
+        """The update that ``settings.update`` stands for."""
+        return self.auto_update if settings.update == "auto" else settings.update
+
+
+class PairwiseNetwork(_BinaryNetwork):
+    """Hebb, Storkey or pseudo-inverse weights, recalled through ``W s + theta``.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_features, n_features)
+    thresholds : ndarray of shape (n_features,)
+    weights_in_order : ndarray of shape (n_features, n_features) or None
+        ``weights`` in sweep order, kept up to ``_KEEP_ORDERED_WEIGHTS_UP_TO``
+        features.
+    """
+
+    def __init__(self, rule, order):
+        super().__init__(rule, order)
+        self.weights = None
+        self.thresholds = None
+        self.weights_in_order = None
+        self._correlation = None
+
+    def _hebbian(self, added):
+        # The integer correlation is kept so that adding patterns later gives
+        # bit for bit the weights of storing them all at once.
+        self._correlation = hebbian_correlation(added, self._correlation)
+        return self._correlation / added.shape[1]
+
+    def _storkey(self, added):
+        return storkey_weights(added, self.weights)
+
+    def _pseudoinverse(self, added):
+        return pseudoinverse_weights(self.memories)
+
+    _WEIGHT_RULES = {
+        "hebbian": _hebbian,
+        "storkey": _storkey,
+        "pseudoinverse": _pseudoinverse,
+    }
+
+    def add(self, patterns):
+        super().add(patterns)
+        self.weights = self._WEIGHT_RULES[self.rule](self, patterns)
+        n_features = patterns.shape[1]
+        self.thresholds = np.zeros(n_features)
+        # Asynchronous sweeps take the weights in the order of the sweep.
+        # Reordering them per recall costs about four products of one probe,
+        # so small recalls want it kept; past a size the copy's memory matters
+        # more, and each recall reorders.
+        order = self.order
+        self.weights_in_order = (
+            self.weights[np.ix_(order, order)]
+            if n_features <= _KEEP_ORDERED_WEIGHTS_UP_TO
+            else None
+        )
+        return self
+
+    def fitted_attributes(self):
+        return {"weights_": self.weights, "thresholds_": self.thresholds}
+
+    def recall(self, states, clamp, settings):
+        return pairwise_recall(
+            states,
+            self.weights,
+            self.thresholds,
+            order=self.order,
+            update=self._update(settings),
+            n_sweeps=settings.n_sweeps,
+            clamp=clamp,
+            weights_in_order=self.weights_in_order,
+        )
+
+    def energy(self, states, settings):
+        return pairwise_energy(states, self.weights, self.thresholds)
+
+
+class DenseNetwork(_BinaryNetwork):
+    """Polynomial or exponential dense associative memory on the memories.
+
+    Near a dense rule's capacity the first units of an asynchronous sweep see
+    a probe still far from its memory, and their errors compound; a
+    synchronous step computes every unit from the probe itself, so
+    ``update="auto"`` is synchronous here.
+    """
+
+    auto_update = "sync"
+
+    def recall(self, states, clamp, settings):
+        return dense_recall(
+            states,
+            self.memories,
+            rule=self.rule,
+            degree=settings.degree,
+            beta=settings.beta,
+            order=self.order,
+            update=self._update(settings),
+            n_sweeps=settings.n_sweeps,
+            clamp=clamp,
+        )
+
+    def energy(self, states, settings):
+        return dense_energy(
+            states,
+            self.memories,
+            rule=self.rule,
+            degree=settings.degree,
+            beta=settings.beta,
+        )
+
+
+class SoftmaxNetwork(_Network):
+    """The modern continuous Hopfield network: attention over the memories.
+
+    States are continuous (the encoded values), and recall ignores
+    ``update`` and the sweep order.
+    """
+
+    # Softmax may approach a metastable state slowly, and its state after
+    # n_sweeps is the answer, not a failure.
+    warns_when_unsettled = False
+
+    @staticmethod
+    def encode(X, center, scale):
+        """Data to states: centred and divided by half the range.
+
+        A feature constant in the data sits at the midpoint, 0, whatever
+        value a probe gives it.
+        """
+        varies = scale > 0
+        encoded = X - center
+        encoded /= np.where(varies, scale, 1.0)
+        encoded[:, ~varies] = 0.0
+        return encoded
+
+    def similarity(self, states, settings):
+        """Attention ``softmax(beta Xi s)`` of each state on each memory."""
+        return softmax_attention(states, self.memories, settings.beta)
+
+    def recall(self, states, clamp, settings):
+        return softmax_recall(
+            states,
+            self.memories,
+            settings.beta,
+            n_sweeps=settings.n_sweeps,
+            tol=settings.tol,
+            clamp=clamp,
+        )
+
+    def energy(self, states, settings):
+        return softmax_energy(states, self.memories, settings.beta)
+
+
+# The family of each rule, as HopfieldMemory's ``rule`` names it.
+NETWORKS = {
+    "hebbian": PairwiseNetwork,
+    "storkey": PairwiseNetwork,
+    "pseudoinverse": PairwiseNetwork,
+    "polynomial": DenseNetwork,
+    "exponential": DenseNetwork,
+    "softmax": SoftmaxNetwork,
+}
