@@ -7,10 +7,10 @@ recalled, the energy and the similarity to the memories) is a method here,
 and the estimator only validates, delegates and reports.
 
 A network is built at fit with the rule and the sweep order; storing adds
-encoded patterns (``add``). The settings that today's estimator reads at each
+encoded patterns (``add``). The parameters that the estimator reads at each
 call (``update``, ``degree``, ``beta``, ``n_sweeps``, ``tol``) come with every
 recall, energy and similarity as a :class:`Settings`, so a network holds only
-what storing produced.
+what storing produced, and a parameter set after fit acts as it always has.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
