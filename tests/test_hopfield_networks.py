@@ -16,6 +16,7 @@ from skebm._hopfield._networks import (
     SoftmaxNetwork,
 )
 from skebm._hopfield._rules import storkey_weights
+from skebm.exceptions import RecallNotConvergedWarning
 from tests._hopfield_helpers import bipolar
 
 N_UNITS = 48
@@ -156,3 +157,18 @@ def test_auto_update_is_async_for_pairwise_and_sync_for_dense_rules(
     # The two dynamics end apart on some probes, so "auto" picks one of them.
     assert np.any(recalled["async"] != recalled["sync"])
     assert_array_equal(recalled["auto"], recalled[dynamics])
+
+
+def test_recall_settings_set_after_fit_act_at_the_next_call():
+    rng = np.random.default_rng(4)
+    X = bipolar((6, 40), rng)
+    probes = X * np.where(rng.random(X.shape) < 0.3, -1, 1)
+    memory = HopfieldMemory("softmax").fit(X)
+    blunt = HopfieldMemory("softmax", beta=0.05).fit(X)
+    memory.set_params(beta=0.05)
+    assert_array_equal(memory.transform(probes), blunt.transform(probes))
+    assert_array_equal(memory.energy(probes), blunt.energy(probes))
+    hebbian = HopfieldMemory("hebbian", update="sync").fit(X)
+    hebbian.set_params(n_sweeps=1)
+    with pytest.warns(RecallNotConvergedWarning, match="n_sweeps=1"):
+        hebbian.predict(probes)
