@@ -20,7 +20,7 @@ from sklearn.neural_network import BernoulliRBM
 from benchmarks._rows import Row, format_table
 from benchmarks._timing import median_time
 from skebm import RBMTransformer
-from skebm._partition import ais_log_partition
+from skebm._rbm._partition import ais_log_partition
 
 
 def synthetic_binary(n_samples, n_features, dtype, seed=0):
@@ -82,12 +82,11 @@ def ais_rows(quick=False):
         learning_rate=0.05,
         random_state=0,
     ).fit(X)
-    parameters = (rbm.components_, rbm.intercept_visible_, rbm.intercept_hidden_)
+    parameters = rbm._model_parameters()
     n_chains, n_betas = (20, 1000) if quick else (100, 10000)
     begin = time.perf_counter()
     estimate, std_error = ais_log_partition(
-        *parameters,
-        "bernoulli",
+        parameters,
         base_visible_bias=rbm._base_visible_bias,
         n_chains=n_chains,
         n_betas=n_betas,
@@ -95,8 +94,7 @@ def ais_rows(quick=False):
     )
     seconds = time.perf_counter() - begin
     reference, reference_error = ais_log_partition(
-        *parameters,
-        "bernoulli",
+        parameters,
         base_visible_bias=rbm._base_visible_bias,
         n_chains=2 * n_chains,
         n_betas=3 * n_betas,

@@ -33,7 +33,6 @@ def held_out_log_likelihood(model, X_train, X_test):
     scorer.components_ = np.asarray(model.components_, dtype=np.float64)
     scorer.intercept_hidden_ = np.asarray(model.intercept_hidden_, dtype=np.float64)
     scorer.intercept_visible_ = np.asarray(model.intercept_visible_, dtype=np.float64)
-    scorer._log_partition = None
     return scorer.score(X_test)
 
 

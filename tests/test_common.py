@@ -15,10 +15,15 @@ from sklearn.utils.estimator_checks import (
 
 from skebm import HopfieldMemory, RBMTransformer
 
-# HopfieldMemory() is the softmax rule; one instance per other rule, and the
-# synchronous dynamics of a pairwise and a dense rule.
+# RBMTransformer() picks its visible units from the data; the two gaussian
+# kinds are also checked on every input (with fewer epochs, for time; they
+# pass at the defaults too). HopfieldMemory() is the softmax rule;
+# one instance per other rule, and the synchronous dynamics of a pairwise and a
+# dense rule.
 ESTIMATORS = [
     RBMTransformer(),
+    RBMTransformer(visible="gaussian", n_iter=50),
+    RBMTransformer(visible="gaussian_unit_variance", n_iter=50),
     HopfieldMemory(),
     *[
         HopfieldMemory(rule)

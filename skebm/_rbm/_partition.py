@@ -1,9 +1,11 @@
 """The partition function of a restricted Boltzmann machine.
 
-``log Z = log sum_v sum_h exp(-E(v, h))`` (an integral over ``v`` for gaussian
-visible units) is computed exactly by enumerating the states of the smaller
-binary layer and summing or integrating the other in closed form, or estimated
-by annealed importance sampling (AIS, Salakhutdinov & Murray, 2008).
+``log Z = log sum_v sum_h exp(-E(v, h))`` (an integral over ``v`` for
+gaussian units) is computed exactly by enumerating the states of the smaller
+binary layer and summing or integrating the other in closed form, or
+estimated by annealed importance sampling (AIS, Salakhutdinov & Murray,
+2008). Both work through the visible unit type's closed forms, so every unit
+type gets both.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -11,8 +13,8 @@ by annealed importance sampling (AIS, Salakhutdinov & Murray, 2008).
 import numpy as np
 from scipy.special import logsumexp
 
-from skebm._gibbs import sample_bernoulli
-from skebm._special import logistic, logistic_for_sampling, softplus
+from skebm._rbm._model import RBMParameters, sample_bernoulli
+from skebm._special import logistic_for_sampling, softplus
 
 # Enumerating 2**20 states of a layer stays within a second or so for the
 # models this is used on; beyond that AIS is the only practical route.
@@ -20,9 +22,9 @@ MAX_ENUMERATED_UNITS = 20
 _STATES_PER_CHUNK = 2**14
 
 
-def enumerable_units(n_visible, n_hidden, visible):
+def enumerable_units(n_visible, n_hidden, units):
     """Number of binary units the exact computation must enumerate."""
-    if visible == "bernoulli":
+    if units.binary:
         return min(n_visible, n_hidden)
     return n_hidden
 
@@ -43,47 +45,46 @@ def _chunked_logsumexp(n_units, log_weight_of_states):
     return float(total)
 
 
-def exact_log_partition(weights, visible_bias, hidden_bias, visible):
+def _in_float64(parameters):
+    units = parameters.units
+    arrays = [np.asarray(a, dtype=np.float64) for a in parameters.arrays]
+    if units.parameters:
+        units = type(units)(*arrays[3:])
+    return RBMParameters(*arrays[:3], units)
+
+
+def exact_log_partition(parameters):
     """log Z by enumeration of the smaller binary layer, in float64.
 
     Parameters
     ----------
-    weights : ndarray of shape (n_hidden, n_visible)
-    visible_bias : ndarray of shape (n_visible,)
-    hidden_bias : ndarray of shape (n_hidden,)
-    visible : {"bernoulli", "gaussian"}
+    parameters : RBMParameters
 
     Returns
     -------
     log_partition : float
     """
-    weights = np.asarray(weights, dtype=np.float64)
-    visible_bias = np.asarray(visible_bias, dtype=np.float64)
-    hidden_bias = np.asarray(hidden_bias, dtype=np.float64)
+    parameters = _in_float64(parameters)
+    weights, visible_bias, hidden_bias, units = parameters
     n_hidden, n_visible = weights.shape
 
-    if visible == "bernoulli" and n_visible < n_hidden:
+    if units.binary and n_visible < n_hidden:
         # sum over v of exp(-F(v)), hidden units summed out in closed form
-        def log_weight(v):
-            return v @ visible_bias + softplus(v @ weights.T + hidden_bias).sum(axis=1)
+        def log_weight(visible):
+            activation = units.interaction(visible) @ weights.T + hidden_bias
+            return softplus(activation).sum(axis=1) - units.energy(
+                visible, visible_bias
+            )
 
         return _chunked_logsumexp(n_visible, log_weight)
 
-    if visible == "bernoulli":
+    # sum over h of exp(c.h) times the visible layer's sum or integral
+    def log_weight(hidden):
+        return hidden @ hidden_bias + units.log_normalizer(
+            hidden @ weights, visible_bias
+        )
 
-        def log_weight(h):
-            return h @ hidden_bias + softplus(h @ weights + visible_bias).sum(axis=1)
-
-        return _chunked_logsumexp(n_hidden, log_weight)
-
-    # Gaussian: int exp(-|v|^2/2 + v.(b + W'h)) dv = (2 pi)^(n/2) exp(|b + W'h|^2 / 2)
-    def log_weight(h):
-        mean = h @ weights + visible_bias
-        return h @ hidden_bias + 0.5 * np.einsum("ij,ij->i", mean, mean)
-
-    return 0.5 * n_visible * np.log(2 * np.pi) + _chunked_logsumexp(
-        n_hidden, log_weight
-    )
+    return _chunked_logsumexp(n_hidden, log_weight)
 
 
 def ais_inverse_temperatures(n_betas):
@@ -104,20 +105,8 @@ def ais_inverse_temperatures(n_betas):
     )
 
 
-def _base_log_partition(base_visible_bias, n_hidden, visible):
-    if visible == "bernoulli":
-        visible_part = softplus(base_visible_bias).sum()
-    else:
-        visible_part = 0.5 * base_visible_bias.size * np.log(2 * np.pi)
-        visible_part += 0.5 * base_visible_bias @ base_visible_bias
-    return float(visible_part + n_hidden * np.log(2.0))
-
-
 def ais_log_partition(
-    weights,
-    visible_bias,
-    hidden_bias,
-    visible,
+    parameters,
     *,
     base_visible_bias=None,
     n_chains=100,
@@ -127,13 +116,12 @@ def ais_log_partition(
 ):
     """Estimate log Z by annealed importance sampling.
 
-    The chains start from a base model with the same visible units, no weights
-    and visible bias ``base_visible_bias`` (for example the data's log-odds),
-    whose log Z is known, and are annealed to the target model through the
-    intermediate free energies::
+    The chains start from a base model with the same visible units, no
+    weights and visible bias ``base_visible_bias`` (for example the data's
+    log-odds), whose log Z is known, and are annealed to the target model
+    through the intermediate models of energy::
 
-        F_beta(v) = [|v|^2 / 2] - ((1 - beta) b_A + beta b).v
-                    - sum_j softplus(beta (c_j + W_j.v))
+        E_beta(v, h) = E_v(v; (1 - beta) b_A + beta b) - beta (c.h + h.W.s(v))
 
     with one Gibbs transition at each inverse temperature.
 
@@ -145,9 +133,8 @@ def ais_log_partition(
         Standard error of the estimate by the delta method,
         ``std(w) / (mean(w) sqrt(n_chains))``, as a judge of its reliability.
     """
-    weights = np.asarray(weights, dtype=np.float64)
-    visible_bias = np.asarray(visible_bias, dtype=np.float64)
-    hidden_bias = np.asarray(hidden_bias, dtype=np.float64)
+    parameters = _in_float64(parameters)
+    weights, visible_bias, hidden_bias, units = parameters
     n_hidden, n_visible = weights.shape
     if base_visible_bias is None:
         base_visible_bias = np.zeros(n_visible)
@@ -157,20 +144,21 @@ def ais_log_partition(
     # The chains' products run in float32, twice as fast; activations and
     # log-weights are accumulated in float64.
     product_weights = weights.astype(np.float32)
-    if visible == "bernoulli":
-        probabilities = np.tile(logistic(base_visible_bias), (n_chains, 1))
-        states = sample_bernoulli(probabilities.astype(np.float32), rng)
-    else:
-        states = base_visible_bias + rng.standard_normal((n_chains, n_visible))
-        states = states.astype(np.float32)
+    no_input = np.zeros((n_chains, n_visible))
+    noise = np.empty_like(no_input)
+    states = units.sample(no_input, base_visible_bias, rng, noise, np.empty_like(noise))
 
-    bias_difference = visible_bias - base_visible_bias
+    def bias_at(beta):
+        return (1.0 - beta) * base_visible_bias + beta * visible_bias
+
     log_weights = np.zeros(n_chains)
     for step in range(1, betas.size):
         previous, beta = betas[step - 1], betas[step]
-        activation = (states @ product_weights.T).astype(np.float64)
+        interaction = np.asarray(units.interaction(states), dtype=np.float32)
+        activation = (interaction @ product_weights.T).astype(np.float64)
         activation += hidden_bias
-        log_weights += (beta - previous) * (states @ bias_difference)
+        log_weights -= units.energy(states, bias_at(beta))
+        log_weights += units.energy(states, bias_at(previous))
         log_weights += softplus(beta * activation).sum(axis=1)
         log_weights -= softplus(previous * activation).sum(axis=1)
         if step == betas.size - 1:
@@ -178,21 +166,16 @@ def ais_log_partition(
         hiddens = sample_bernoulli(
             logistic_for_sampling(beta * activation).astype(np.float32), rng
         )
-        mean = (hiddens @ product_weights).astype(np.float64)
-        mean += visible_bias
-        mean *= beta
-        mean += (1.0 - beta) * base_visible_bias
-        if visible == "bernoulli":
-            states = sample_bernoulli(
-                logistic_for_sampling(mean).astype(np.float32), rng
-            )
-        else:
-            states = (mean + rng.standard_normal(mean.shape)).astype(np.float32)
+        top_down = (hiddens @ product_weights).astype(np.float64)
+        top_down *= beta
+        states = units.sample(top_down, bias_at(beta), rng, noise, top_down)
         if callback is not None:
             callback(step, betas.size - 1)
 
     log_mean_weight = logsumexp(log_weights) - np.log(n_chains)
     relative = np.exp(log_weights - log_mean_weight)
     std_error = float(np.std(relative) / np.sqrt(n_chains))
-    log_z = _base_log_partition(base_visible_bias, n_hidden, visible) + log_mean_weight
-    return float(log_z), std_error
+    base_log_partition = units.log_normalizer(no_input[:1], base_visible_bias)[
+        0
+    ] + n_hidden * np.log(2.0)
+    return float(base_log_partition + log_mean_weight), std_error

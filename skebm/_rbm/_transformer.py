@@ -2,6 +2,7 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
 import time
 import warnings
 from numbers import Integral, Real
@@ -17,20 +18,25 @@ from sklearn.base import (
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from skebm._free_energy import free_energy
-from skebm._gibbs import (
+from skebm._rbm._model import (
+    RBMParameters,
+    free_energy,
     gibbs_chain,
-    sample_bernoulli,
     sample_hiddens,
     sample_visibles,
 )
-from skebm._learning import TrainingBuffers, contrastive_divergence_step
-from skebm._partition import (
+from skebm._rbm._partition import (
     MAX_ENUMERATED_UNITS,
     ais_log_partition,
     enumerable_units,
     exact_log_partition,
 )
+from skebm._rbm._trainer import (
+    ContrastiveDivergence,
+    LinearDecaySchedule,
+    ParameterAverage,
+)
+from skebm._rbm._units import VISIBLE_UNITS, make_units
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
@@ -58,9 +64,7 @@ _GAUSSIAN_STEP_FACTOR = 0.1
 # Above this standard error (nats) an AIS estimate of log Z is not trusted.
 _UNRELIABLE_AIS_STD_ERROR = 0.5
 # Standard deviation of the initial weights: five times Hinton's (2010) 0.01,
-# which breaks the symmetry of the hidden units sooner, so that short and
-# streamed trainings leave the independent-pixel model earlier; the final
-# held-out likelihood on digits is the same (-18.15 vs -18.16 over 4 splits).
+# which breaks the symmetry of the hidden units sooner (see the user guide).
 _INITIAL_WEIGHT_SCALE = 0.05
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
 _LOG_ODDS_CLIP = 1e-3
@@ -97,6 +101,16 @@ def _dense_rows(X, rows=None):
     return np.ascontiguousarray(X)
 
 
+def _fingerprint(arrays):
+    """A digest of the arrays' values, dtypes and shapes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.view(np.uint8).ravel())
+    return digest.hexdigest()
+
+
 class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Restricted Boltzmann Machine with binary hidden units.
 
@@ -114,16 +128,18 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     builds a model, and a step of ``learning_rate`` times the minibatch mean
     gradient is the same step.
 
+    Read more in the :ref:`User Guide <rbm_guide>`.
+
     Parameters
     ----------
     n_components : int, default=256
-        Number of binary hidden units, at least 1.
+        Number of binary hidden units. Range: [1, inf).
 
     learning_rate : float, default=0.05
         Step size: each minibatch moves the parameters by ``learning_rate``
         times the (momentum-smoothed) mean gradient of the log-likelihood over
-        the minibatch. Gaussian visible units take a step ten times smaller,
-        since their unbounded visible states make larger steps diverge. Range: (0, inf).
+        the minibatch; gaussian visible units take a step ten times smaller.
+        Range: (0, inf).
 
     batch_size : int, default=10
         Number of rows per minibatch, and the number of persistent chains with
@@ -136,53 +152,53 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     verbose : int, default=0
         When positive, print one line per epoch with the training (and, with
         early stopping, validation) mean log-likelihood and the time taken.
-        Those need ``log Z`` at every epoch: exact when ``partition_method``
-        allows, otherwise AIS with a tenth of ``ais_n_betas`` and a quarter
-        of ``ais_n_chains``. A full AIS estimate of ``log_partition_`` also
-        reports its progress.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
         the validation split and the annealed importance sampling. Pass an int
         for reproducible results.
 
-    visible : {"auto", "bernoulli", "gaussian"}, default="auto"
+    visible : {"auto", "bernoulli", "gaussian", "gaussian_unit_variance"}, \
+            default="auto"
         Kind of visible unit. ``"bernoulli"`` requires X in [0, 1] (binary
-        data or probabilities); ``"gaussian"`` takes real-valued X, which is
-        standardised with statistics stored at fit; ``"auto"`` picks
-        bernoulli when every value of X lies in [0, 1] and gaussian otherwise.
+        data or probabilities). ``"gaussian"`` takes real-valued X,
+        standardised with statistics stored at fit, and learns the variance
+        of each unit given the hidden units (``std_visible_``);
+        ``"gaussian_unit_variance"`` keeps those variances at one.
+        ``"auto"`` picks bernoulli when every value of X lies in [0, 1] and
+        gaussian otherwise.
 
     method : {"pcd", "cd"}, default="pcd"
         Estimator of the model expectation in the gradient: persistent chains
-        kept across minibatches (``"pcd"``, Tieleman 2008) or chains restarted
-        at the data (``"cd"``).
+        kept across minibatches (``"pcd"``) or chains restarted at the data
+        (``"cd"``).
 
     n_gibbs_steps : int, default=1
-        Number of Gibbs steps ``k`` per minibatch in CD-k and PCD-k. Range: [1, inf).
+        Number of Gibbs steps ``k`` per minibatch in CD-k and PCD-k.
+        Range: [1, inf).
 
     momentum : float, default=0.5
         Smoothing of the gradient: the step follows an exponential moving
-        average ``g <- momentum * g + (1 - momentum) * gradient``, which keeps
-        the size of a step ``learning_rate`` times the gradient. Range: [0, 1).
+        average ``g <- momentum * g + (1 - momentum) * gradient``.
+        Range: [0, 1).
 
     weight_decay : float, default=1e-3
         L2 penalty on the weights, decoupled from the momentum: before each
-        step the weights shrink by a factor ``1 - step * weight_decay``
-        (``step`` the current learning rate), the step plain gradient descent
-        on ``-weight_decay / 2 * |W|^2`` takes. Range: [0, inf).
+        step the weights shrink by a factor ``1 - step * weight_decay``.
+        Range: [0, inf).
 
     sparsity_target : float or None, default=None
         Target mean activation of the hidden units; ``None`` disables the
         sparsity penalty. Range: (0, 1) or None.
 
     sparsity_cost : float, default=0.1
-        Strength of the sparsity penalty (Hinton, 2010), used with
-        ``sparsity_target``. Range: [0, inf).
+        Strength of the sparsity penalty, used with ``sparsity_target``.
+        Range: [0, inf).
 
     decay_fraction : float, default=0.5
         Last fraction of the ``n_iter`` epochs of :meth:`fit` over which the
         learning rate decays linearly to zero and the parameters are averaged
-        over epochs (Polyak averaging). ``0`` trains at a constant rate. Range: [0, 1].
+        over epochs. ``0`` trains at a constant rate. Range: [0, 1].
 
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch.
@@ -203,7 +219,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Epochs without improvement before early stopping. Range: [1, inf).
 
     tol : float, default=1e-4
-        Improvement, in nats per row, that counts for early stopping. Range: [0, inf).
+        Improvement, in nats per row, that counts for early stopping.
+        Range: [0, inf).
 
     partition_method : {"auto", "exact", "ais"}, default="auto"
         How ``log Z`` is obtained: ``"exact"`` enumerates the states of the
@@ -228,11 +245,19 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     intercept_visible_ : ndarray of shape (n_features,)
         Visible biases ``b`` (of the standardised features for gaussian units).
 
+    std_visible_ : ndarray of shape (n_features,)
+        Standard deviation of each gaussian visible unit given the hidden
+        units, on the standardised scale (multiply by ``scale_`` for the
+        scale of X); learned with ``visible="gaussian"``, ones with
+        ``"gaussian_unit_variance"``. Learned deviations stop at 0.01, so
+        that a (near-)constant feature keeps a finite density. Only set for
+        gaussian visible units.
+
     h_samples_ : ndarray of shape (batch_size, n_components)
         Hidden states of the persistent chains (the last negative samples for
         ``method="cd"``).
 
-    visible_ : {"bernoulli", "gaussian"}
+    visible_ : {"bernoulli", "gaussian", "gaussian_unit_variance"}
         The kind of visible unit used.
 
     mean_ : ndarray of shape (n_features,)
@@ -258,7 +283,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         The best of ``validation_scores_``.
 
     log_partition_ : float
-        ``log Z``, computed on first access and cached until the next fit.
+        ``log Z`` of the current parameters, computed on first access and
+        cached until they change.
 
     log_partition_std_ : float
         Standard error of ``log_partition_`` (0 when it is exact).
@@ -278,28 +304,18 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     Notes
     -----
-    With weights ``W``, visible bias ``b`` and hidden bias ``c`` the energy is
-    ``E(v, h) = -b.v - c.h - h.W.v`` for bernoulli visible units and
-    ``E(v, h) = |v|^2 / 2 - b.v - c.h - h.W.v`` for gaussian ones, which have
-    unit variance on the standardised features (the variances are not
-    learned: standardisation sets them). The free energy sums out the hidden
-    units, ``F(v) = [|v|^2 / 2] - b.v - sum_j log(1 + exp(c_j + W_j.v))``,
-    and ``log p(v) = -F(v) - log Z``. For gaussian units ``score_samples``
-    is the density of the original X: ``log p(z) - sum_i log scale_i``.
-
-    The gradient of the mean log-likelihood is
-    ``<v h'>_data - <v h'>_model``; the model term is estimated by ``k``
-    Gibbs steps from the data (CD) or from persistent chains (PCD).
-
-    The defaults are those that gave the best held-out log-likelihood on
-    binarised digits (``load_digits`` thresholded at 8, 16 hidden units,
-    exact ``log Z``, four train/test splits; see ``benchmarks/``): PCD-1 with
-    minibatches of 10 and a learning rate of 0.05 for 500 epochs, the second
-    half decayed linearly to zero and averaged (Polyak averaging), a little
-    weight decay, visible biases started at the data's log-odds (Hinton,
-    2010) and initial weights drawn from N(0, 0.05^2). A smaller rate for
-    longer beat 0.1 for 300 epochs on every split; CD-1, a momentum of 0.9,
-    stronger weight decay and a sparsity penalty did not help.
+    With weights ``W``, visible bias ``b`` and hidden bias ``c`` the energy
+    is ``E(v, h) = -b.v - c.h - h.W.v`` for bernoulli visible units and
+    ``E(v, h) = sum_i (v_i^2 / 2 - b_i v_i) / sigma_i^2 - c.h - h.W.(v /
+    sigma^2)`` for gaussian ones (Cho, Ilin & Raiko, 2011), on the
+    standardised features, with ``sigma = std_visible_``. Summing out the
+    hidden units gives the free energy ``F(v)`` and ``log p(v) = -F(v) - log
+    Z``; for gaussian units ``score_samples`` is the density of the original
+    X, ``log p(z) - sum_i log scale_i``. The gradient of the mean
+    log-likelihood is a difference of data and model expectations; the
+    model term is estimated by ``k`` Gibbs steps from the data (CD) or from
+    persistent chains (PCD). How the defaults were chosen, and what they
+    reach, is in the user guide and ``benchmarks/``.
 
     References
     ----------
@@ -309,6 +325,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
        approximations to the likelihood gradient. ICML.
     .. [3] Salakhutdinov, R. and Murray, I. (2008). On the quantitative
        analysis of deep belief networks. ICML.
+    .. [4] Cho, K., Ilin, A. and Raiko, T. (2011). Improved learning of
+       Gaussian-Bernoulli restricted Boltzmann machines. ICANN.
 
     Examples
     --------
@@ -333,7 +351,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         "n_iter": [Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
-        "visible": [StrOptions({"auto", "bernoulli", "gaussian"})],
+        "visible": [StrOptions({"auto", *VISIBLE_UNITS})],
         "method": [StrOptions({"cd", "pcd"})],
         "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
@@ -425,67 +443,91 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
         rng = _as_generator(self.random_state)
-        reuse = self.warm_start and hasattr(self, "components_")
-        if reuse:
+        if self.warm_start and hasattr(self, "components_"):
             self._check_visible_range(X)
             X = X.astype(self.components_.dtype, copy=False)
+            self._restart_trainer_from_fitted()
         else:
             self._initialize(X, rng)
+        trainer = self._trainer
 
         X_train, X_valid = X, None
         if self.early_stopping:
             X_train, X_valid = self._split_validation(X, rng)
-
-        self.train_scores_ = [] if self._monitoring() else None
+        monitoring = bool(self.verbose) or self.early_stopping
+        self.train_scores_ = [] if monitoring else None
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         monitored_rows = rng.permutation(X_train.shape[0])[:_MAX_MONITORED_ROWS]
-        X_monitor = X_train[monitored_rows] if self._monitoring() else None
+        if monitoring:
+            Z_monitor = self._standardized_dense(X_train[monitored_rows])
+            Z_valid = None if X_valid is None else self._standardized_dense(X_valid)
+
         n_samples = X_train.shape[0]
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
         total_updates = max(self.n_iter * n_batches, 1)
+        schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
         decay_start_epoch = self.n_iter * (1 - self.decay_fraction)
-        averaged, n_averaged = None, 0
-        best_parameters, epochs_without_improvement = None, 0
+        average, best, epochs_without_improvement = None, None, 0
         update = 0
         self.n_iter_ = 0
         for epoch in range(self.n_iter):
             begin = time.perf_counter()
             order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
             for start in range(0, n_samples, self.batch_size):
-                step = self._learning_rate_at(update / total_updates)
-                batch = self._minibatch(X_train, order[start : start + self.batch_size])
-                self._update_parameters(batch, step, rng)
+                rows = order[start : start + self.batch_size]
+                self._train_step(
+                    self._minibatch(X_train, rows), schedule(update / total_updates)
+                )
                 update += 1
             self.n_iter_ = epoch + 1
 
             if self.decay_fraction > 0 and epoch + 1 > decay_start_epoch:
-                current = self._parameters()
-                n_averaged += 1
-                if averaged is None:
-                    averaged = [p.copy() for p in current]
+                if average is None:
+                    average = ParameterAverage(trainer.parameters.arrays)
                 else:
-                    for mean, value in zip(averaged, current, strict=True):
-                        mean += (value - mean) / n_averaged
+                    average.update(trainer.parameters.arrays)
 
-            if self._monitoring():
-                stop, best_parameters, epochs_without_improvement = self._record_epoch(
-                    X_monitor,
-                    X_valid,
-                    averaged,
-                    best_parameters,
-                    epochs_without_improvement,
-                    time.perf_counter() - begin,
-                )
-                if stop:
+            if monitoring:
+                current = trainer.parameters
+                if average is not None:
+                    current = _with_arrays(current, average.arrays)
+                scores = {
+                    "train log-likelihood": self._mean_log_likelihood(
+                        Z_monitor, current
+                    )
+                }
+                self.train_scores_.append(scores["train log-likelihood"])
+                if Z_valid is not None:
+                    valid_score = self._mean_log_likelihood(Z_valid, current)
+                    self.validation_scores_.append(valid_score)
+                    scores["validation log-likelihood"] = valid_score
+                    previous_best = self.best_validation_score_
+                    if previous_best is None or valid_score > previous_best + self.tol:
+                        epochs_without_improvement = 0
+                    else:
+                        epochs_without_improvement += 1
+                    if previous_best is None or valid_score > previous_best:
+                        self.best_validation_score_ = valid_score
+                        best = [a.copy() for a in current.arrays]
+                if self.verbose:
+                    report_progress(
+                        self,
+                        f"Iteration {self.n_iter_}",
+                        time.perf_counter() - begin,
+                        scores,
+                    )
+                if epochs_without_improvement >= self.n_iter_no_change:
                     break
 
-        if best_parameters is not None:
-            self._set_parameters(best_parameters)
-        elif averaged is not None:
-            self._set_parameters(averaged)
-        self._streaming_parameters = None
-        self._log_partition = None
+        if best is not None:
+            final = best
+        elif average is not None:
+            final = average.arrays
+        else:
+            final = trainer.parameters.arrays
+        self._set_fitted_parameters(final)
+        self._streaming_average = None
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -531,28 +573,23 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         else:
             self._check_visible_range(X)
             X = X.astype(self.components_.dtype, copy=False)
-        rng = self._training_rng
-        # Updates drive the raw parameters; the public ones are their running
-        # average, since with no known end there is no learning-rate decay.
-        if self._streaming_parameters is None:
-            self._streaming_parameters = [p.copy() for p in self._parameters()]
-            self._n_streaming_updates = 0
-        averaged = self._parameters()
-        self._set_parameters(self._streaming_parameters, copy=False)
+        if self._streaming_average is None:
+            # Updates drive the raw iterates; the public parameters are their
+            # running average, since with no known end there is no decay.
+            self._restart_trainer_from_fitted()
+            self._streaming_average = ParameterAverage(self._trainer.parameters.arrays)
+            self._streaming_average.count = 0
+        average = self._streaming_average
         n_samples = X.shape[0]
+        rng = self._trainer.rng
         order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
             batch = self._minibatch(X, order[start : start + self.batch_size])
-            self._update_parameters(batch, self.learning_rate, rng)
-            self._n_streaming_updates += 1
-            rate = (_AVERAGING_GAMMA + 1) / (
-                self._n_streaming_updates + _AVERAGING_GAMMA
-            )
-            for mean, value in zip(averaged, self._parameters(), strict=True):
-                mean += rate * (value - mean)
-        self._set_parameters(averaged, copy=False)
+            self._train_step(batch, self.learning_rate)
+            rate = (_AVERAGING_GAMMA + 1) / (average.count + 1 + _AVERAGING_GAMMA)
+            average.update(self._trainer.parameters.arrays, rate)
+        self._set_fitted_parameters(average.arrays)
         self.n_iter_ += 1
-        self._log_partition = None
         return self
 
     # -------------------------------------------------------------- public API
@@ -572,9 +609,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """
         X = self._validate_input(X)
         hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
-        parameters = self._input_space_hidden_parameters()
+        weights, hidden_bias = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            _hidden_probabilities(chunk, *parameters, out=hidden[rows])
+            _hidden_probabilities(chunk, weights, hidden_bias, out=hidden[rows])
         return hidden
 
     def predict(self, X):
@@ -601,14 +638,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 "(X.toarray()) if it fits in memory."
             )
         X = self._validate_input(X)
+        parameters = self._model_parameters()
         reconstruction = np.empty_like(X, order="C")
-        parameters = self._input_space_hidden_parameters()
+        weights, hidden_bias = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            hidden = _hidden_probabilities(chunk, *parameters)
-            np.matmul(hidden, self.components_, out=reconstruction[rows])
-            reconstruction[rows] += self.intercept_visible_
-            if self.visible_ == "bernoulli":
-                logistic(reconstruction[rows], out=reconstruction[rows])
+            hidden = _hidden_probabilities(chunk, weights, hidden_bias)
+            out = reconstruction[rows]
+            np.matmul(hidden, parameters.weights, out=out)
+            parameters.units.mean(out, parameters.visible_bias, out=out)
         return self._unstandardize(reconstruction)
 
     def score_samples(self, X):
@@ -687,12 +724,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X = self._validate_input(X)
         self._check_values(X, X)
         X = self._standardize(_dense_rows(X))
+        parameters = self._model_parameters()
         rng = self._sampling_rng
-        hiddens = sample_hiddens(X, self.components_, self.intercept_hidden_, rng)
-        visibles = sample_visibles(
-            hiddens, self.components_, self.intercept_visible_, self.visible_, rng
-        )
-        return self._unstandardize(visibles)
+        hiddens = sample_hiddens(X, parameters, rng)
+        return self._unstandardize(sample_visibles(hiddens, parameters, rng))
 
     def sample(self, n_samples=1, *, n_gibbs_steps=1000, random_state=None):
         """Draw samples from the model with independent Gibbs chains.
@@ -727,29 +762,23 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if n_gibbs_steps < 1:
             raise ValueError(f"n_gibbs_steps must be >= 1, got {n_gibbs_steps}.")
         rng = _as_generator(self.random_state if random_state is None else random_state)
-        dtype = self.components_.dtype
-        base = np.broadcast_to(
-            self._base_visible_bias.astype(dtype), (n_samples, self.n_features_in_)
-        )
-        if self.visible_ == "bernoulli":
-            start = sample_bernoulli(np.ascontiguousarray(logistic(base)), rng)
-        else:
-            start = base + rng.standard_normal(base.shape, dtype=dtype)
-        hiddens = sample_hiddens(start, self.components_, self.intercept_hidden_, rng)
-        visibles, _, _ = gibbs_chain(
-            hiddens,
-            self.components_,
-            self.intercept_visible_,
-            self.intercept_hidden_,
-            self.visible_,
-            n_gibbs_steps,
+        parameters = self._model_parameters()
+        dtype = parameters.weights.dtype
+        no_input = np.zeros((n_samples, self.n_features_in_), dtype=dtype)
+        start = parameters.units.sample(
+            no_input,
+            self._base_visible_bias.astype(dtype),
             rng,
+            np.empty_like(no_input),
+            no_input,
         )
+        hiddens = sample_hiddens(start, parameters, rng)
+        visibles, _, _ = gibbs_chain(hiddens, parameters, n_gibbs_steps, rng)
         return self._unstandardize(visibles)
 
     @property
     def log_partition_(self):
-        """log Z of the fitted model, computed on first access and cached."""
+        """log Z of the current parameters, computed on first access and cached."""
         return self._cached_log_partition()[0]
 
     @property
@@ -759,17 +788,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     # ---------------------------------------------------------------- private
 
-    def _learning_rate_at(self, progress):
-        """Constant, then decaying linearly to zero over the last decay_fraction."""
-        if self.decay_fraction == 0:
-            return self.learning_rate
-        return self.learning_rate * min(1.0, (1.0 - progress) / self.decay_fraction)
-
-    def _monitoring(self):
-        return bool(self.verbose) or self.early_stopping
-
     def _initialize(self, X, rng):
-        """Resolve the visible units, standardisation and initial parameters."""
+        """Resolve the visible units, standardisation, parameters and trainer."""
         dtype = X.dtype
         n_features = X.shape[1]
         low, high = _value_range(X)
@@ -779,7 +799,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.visible_ = self.visible
         self._check_visible_range(X)
 
-        if self.visible_ == "gaussian":
+        if self.visible_ == "bernoulli":
+            self.mean_ = np.zeros(n_features, dtype=dtype)
+            self.scale_ = np.ones(n_features, dtype=dtype)
+            self._base_visible_bias = logit(
+                np.clip(_column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
+            )
+        else:
             mean, variance = _column_mean_variance(X)
             scale = np.sqrt(variance)
             # A constant column keeps unit scale rather than dividing by zero.
@@ -789,34 +815,90 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.mean_ = mean.astype(dtype)
             self.scale_ = scale.astype(dtype)
             self._base_visible_bias = np.zeros(n_features)
-        else:
-            self.mean_ = np.zeros(n_features, dtype=dtype)
-            self.scale_ = np.ones(n_features, dtype=dtype)
-            mean = _column_mean(X)
-            self._base_visible_bias = logit(
-                np.clip(mean, _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
-            )
+            self.std_visible_ = np.ones(n_features, dtype=dtype)
 
-        self.components_ = rng.normal(
-            0.0, _INITIAL_WEIGHT_SCALE, (self.n_components, n_features)
-        ).astype(dtype)
-        self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
-        self.intercept_visible_ = self._base_visible_bias.astype(dtype)
-        self.h_samples_ = np.zeros((self.batch_size, self.n_components), dtype=dtype)
-        self._increments = [
-            np.zeros_like(self.components_),
-            np.zeros_like(self.intercept_visible_),
-            np.zeros_like(self.intercept_hidden_),
-        ]
-        self._hidden_activity = np.full(self.n_components, 0.5, dtype=dtype)
-        self._buffers = TrainingBuffers()
-        self._previous_step = None
-        self._training_rng = rng
+        parameters = RBMParameters(
+            rng.normal(
+                0.0, _INITIAL_WEIGHT_SCALE, (self.n_components, n_features)
+            ).astype(dtype),
+            self._base_visible_bias.astype(dtype),
+            np.zeros(self.n_components, dtype=dtype),
+            make_units(self.visible_, n_features, dtype=dtype),
+        )
+        self._trainer = ContrastiveDivergence(
+            parameters,
+            persistent=self.method == "pcd",
+            n_gibbs_steps=self.n_gibbs_steps,
+            momentum=self.momentum,
+            weight_decay=self.weight_decay,
+            n_chains=self.batch_size,
+            sparsity_target=self.sparsity_target,
+            sparsity_cost=self.sparsity_cost,
+            rng=rng,
+        )
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
-        self._streaming_parameters = None
-        self._log_partition = None
+        self._streaming_average = None
+        self._log_partition_cache = None
+        self._set_fitted_parameters(parameters.arrays)
+
+    def _restart_trainer_from_fitted(self):
+        """Start the trainer's iterates from the public parameters.
+
+        The trainer's hyper-parameters follow ``get_params`` (they may have
+        changed since the last fit); its chains and momentum carry on.
+        """
+        trainer = self._trainer
+        fitted = self._model_parameters()
+        for iterate, value in zip(
+            trainer.parameters.arrays, fitted.arrays, strict=True
+        ):
+            iterate[...] = value
+        trainer.persistent = self.method == "pcd"
+        trainer.n_gibbs_steps = self.n_gibbs_steps
+        trainer.momentum = self.momentum
+        trainer.weight_decay = self.weight_decay
+        trainer.sparsity_target = self.sparsity_target
+        trainer.sparsity_cost = self.sparsity_cost
+
+    def _set_fitted_parameters(self, arrays):
+        """Public attributes from trained arrays (copied): ``[W, b, c, *units]``."""
+        weights, visible_bias, hidden_bias, *unit_arrays = arrays
+        self.components_ = weights.copy()
+        self.intercept_visible_ = visible_bias.copy()
+        self.intercept_hidden_ = hidden_bias.copy()
+        if unit_arrays:
+            (log_variance,) = unit_arrays
+            self.std_visible_ = np.exp(0.5 * log_variance)
+        self.h_samples_ = self._trainer.chains
+
+    def _model_parameters(self):
+        """The model as arrays, from the public attributes (the model's truth)."""
+        log_variance = None
+        if self.visible_ == "gaussian":
+            log_variance = 2 * np.log(self.std_visible_)
+        return RBMParameters(
+            self.components_,
+            self.intercept_visible_,
+            self.intercept_hidden_,
+            make_units(self.visible_, log_variance=log_variance),
+        )
+
+    def _train_step(self, batch, step):
+        """One stochastic gradient step on a (standardised, dense) minibatch."""
+        if self.visible_ != "bernoulli":
+            step = step * _GAUSSIAN_STEP_FACTOR
+        # Divergence is reported as one clear error below rather than as a
+        # stream of numpy overflow warnings on the way to NaN.
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = self._trainer.step(batch, step)
+        if not finite:
+            raise ValueError(
+                "Training diverged: the parameters became infinite or NaN. "
+                f"Use a smaller learning_rate (got {self.learning_rate}) or "
+                "a larger weight_decay."
+            )
 
     def _check_visible_range(self, X):
         if self.visible_ != "bernoulli" or X.shape[0] == 0:
@@ -842,88 +924,20 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
         return X_train, X_valid
 
-    def _parameters(self):
-        return [self.components_, self.intercept_visible_, self.intercept_hidden_]
+    def _mean_log_likelihood(self, Z, parameters):
+        """Mean log p(x) of standardised dense rows ``Z`` under ``parameters``.
 
-    def _set_parameters(self, parameters, copy=True):
-        weights, visible_bias, hidden_bias = (
-            [p.copy() for p in parameters] if copy else parameters
-        )
-        self.components_ = weights
-        self.intercept_visible_ = visible_bias
-        self.intercept_hidden_ = hidden_bias
+        A monitor, not the final figure: AIS runs with a fortieth of the work.
+        """
+        log_z, _ = self._log_partition_of(parameters, monitor=True)
+        log_likelihood = -free_energy(Z, parameters).mean(dtype=np.float64)
+        return float(log_likelihood - log_z - self._log_jacobian())
 
-    def _update_parameters(self, batch, step, rng):
-        """One stochastic gradient step on a (standardised, dense) minibatch."""
-        if self.visible_ == "gaussian":
-            step = step * _GAUSSIAN_STEP_FACTOR
-        sparsity = None
-        if self.sparsity_target is not None:
-            sparsity = (self.sparsity_target, self.sparsity_cost, self._hidden_activity)
-        # Divergence is reported as one clear error below rather than as a
-        # stream of numpy overflow warnings on the way to NaN.
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.h_samples_ = contrastive_divergence_step(
-                batch,
-                self._parameters(),
-                self._increments,
-                self.h_samples_,
-                visible=self.visible_,
-                persistent=self.method == "pcd",
-                n_gibbs_steps=self.n_gibbs_steps,
-                step=step,
-                previous_step=self._previous_step,
-                momentum=self.momentum,
-                weight_decay=self.weight_decay,
-                rng=rng,
-                buffers=self._buffers,
-                sparsity=sparsity,
-            )
-        self._previous_step = step
-        with np.errstate(invalid="ignore"):
-            finite = np.isfinite(np.add.reduce(self._increments[1])) and np.isfinite(
-                np.add.reduce(self._increments[2])
-            )
-        if not finite:
-            raise ValueError(
-                "Training diverged: the parameters became infinite or NaN. "
-                f"Use a smaller learning_rate (got {self.learning_rate}) or "
-                "a larger weight_decay."
-            )
-
-    def _record_epoch(
-        self, X_monitor, X_valid, averaged, best_parameters, no_improvement, seconds
-    ):
-        """Per-epoch log-likelihoods and the early-stopping decision."""
-        current = None
-        if averaged is not None:
-            current = self._parameters()
-            self._set_parameters(averaged)
-        # A fortieth of the AIS work per epoch: a monitor, not the final figure.
-        self._log_partition = self._compute_log_partition(monitor=True)
-        train_score = self.score(X_monitor)
-        self.train_scores_.append(train_score)
-        scores = {"train log-likelihood": train_score}
-        stop = False
-        if X_valid is not None:
-            valid_score = self.score(X_valid)
-            self.validation_scores_.append(valid_score)
-            scores["validation log-likelihood"] = valid_score
-            best = self.best_validation_score_
-            if best is None or valid_score > best + self.tol:
-                no_improvement = 0
-            else:
-                no_improvement += 1
-            if best is None or valid_score > best:
-                self.best_validation_score_ = valid_score
-                best_parameters = [p.copy() for p in self._parameters()]
-            stop = no_improvement >= self.n_iter_no_change
-        if current is not None:
-            self._set_parameters(current)
-        self._log_partition = None
-        if self.verbose:
-            report_progress(self, f"Iteration {self.n_iter_}", seconds, scores)
-        return stop, best_parameters, no_improvement
+    def _log_jacobian(self):
+        """``sum_i log scale_i``: the density of X from that of the standardised."""
+        if self.visible_ == "bernoulli":
+            return 0.0
+        return float(np.log(self.scale_).sum(dtype=np.float64))
 
     def _validate_input(self, X):
         """Validated X in the model's dtype; its values are checked chunk by chunk.
@@ -964,18 +978,18 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _minibatch(self, X, rows):
         """Rows of X, standardised, gathered straight into the training buffer."""
-        n_negative = self.h_samples_.shape[0] if self.method == "pcd" else len(rows)
-        batch = self._buffers.positive_rows(
-            len(rows), n_negative, *self.components_.shape[::-1], X.dtype
-        )
+        batch = self._trainer.batch_buffer(len(rows))
         if sp.issparse(X):
             batch[...] = X[rows].toarray()
         else:
             np.take(X, rows, axis=0, out=batch)
-        if self.visible_ == "gaussian":
+        if self.visible_ != "bernoulli":
             batch -= self.mean_
             batch /= self.scale_
         return batch
+
+    def _standardized_dense(self, X):
+        return self._standardize(_dense_rows(X))
 
     def _standardize(self, X):
         if self.visible_ == "bernoulli":
@@ -992,38 +1006,43 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return Z
 
     def _input_space_hidden_parameters(self):
-        """W and c acting on the original X: standardisation folded in."""
+        """W and c acting on the original X: s(v) and standardisation folded in."""
+        parameters = self._model_parameters()
         if self.visible_ == "bernoulli":
-            return self.components_, self.intercept_hidden_
-        weights = self.components_ / self.scale_
-        return weights, self.intercept_hidden_ - weights @ self.mean_
+            return parameters.weights, parameters.hidden_bias
+        precision = parameters.units.precision / self.scale_
+        weights = (parameters.weights * precision).astype(self.components_.dtype)
+        return weights, parameters.hidden_bias - weights @ self.mean_
 
     def _free_energy(self, X):
         """F(x) of validated X, including the Jacobian of the standardisation."""
+        parameters = self._model_parameters()
         energy = np.empty(X.shape[0], dtype=X.dtype)
         for rows, chunk in self._checked_row_chunks(X):
-            if self.visible_ == "gaussian":
+            if self.visible_ != "bernoulli":
                 chunk = self._standardize(_dense_rows(chunk))
-            energy[rows] = free_energy(
-                chunk,
-                self.components_,
-                self.intercept_visible_,
-                self.intercept_hidden_,
-                self.visible_,
-            )
-        if self.visible_ == "gaussian":
-            energy += np.log(self.scale_).sum(dtype=energy.dtype)
+            energy[rows] = free_energy(chunk, parameters)
+        energy += self._log_jacobian()
         return energy
 
     def _cached_log_partition(self):
+        """log Z and its standard error, recomputed when the parameters change."""
         check_is_fitted(self)
-        if self._log_partition is None:
-            self._log_partition = self._compute_log_partition()
-        return self._log_partition
+        parameters = self._model_parameters()
+        key = (
+            _fingerprint(parameters.arrays),
+            self.partition_method,
+            self.ais_n_chains,
+            self.ais_n_betas,
+        )
+        cache = self._log_partition_cache
+        if cache is None or cache[0] != key:
+            self._log_partition_cache = (key, self._log_partition_of(parameters))
+        return self._log_partition_cache[1]
 
-    def _compute_log_partition(self, monitor=False):
-        n_hidden, n_visible = self.components_.shape
-        units = enumerable_units(n_visible, n_hidden, self.visible_)
+    def _log_partition_of(self, parameters, monitor=False):
+        n_hidden, n_visible = parameters.weights.shape
+        units = enumerable_units(n_visible, n_hidden, parameters.units)
         method = self.partition_method
         if method == "auto":
             method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
@@ -1035,13 +1054,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                     f"to {_MAX_EXPLICIT_EXACT_UNITS} units. Use "
                     "partition_method='ais'."
                 )
-            value = exact_log_partition(
-                self.components_,
-                self.intercept_visible_,
-                self.intercept_hidden_,
-                self.visible_,
-            )
-            return value, 0.0
+            return exact_log_partition(parameters), 0.0
         n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
         if monitor:
             n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
@@ -1057,10 +1070,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 )
 
         value, std_error = ais_log_partition(
-            self.components_,
-            self.intercept_visible_,
-            self.intercept_hidden_,
-            self.visible_,
+            parameters,
             base_visible_bias=self._base_visible_bias,
             n_chains=n_chains,
             n_betas=n_betas,
@@ -1074,7 +1084,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 f"ais_n_betas={self.ais_n_betas}): a few chains dominate it. "
                 "Increase ais_n_betas and ais_n_chains.",
                 UnreliableLogPartitionWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return value, std_error
 
@@ -1083,6 +1093,15 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _with_arrays(parameters, arrays):
+    """``parameters`` with its trained arrays replaced by ``arrays``."""
+    weights, visible_bias, hidden_bias, *unit_arrays = arrays
+    units = parameters.units
+    if unit_arrays:
+        units = type(units)(*unit_arrays)
+    return RBMParameters(weights, visible_bias, hidden_bias, units)
 
 
 def _hidden_probabilities(X, weights, hidden_bias, out=None):

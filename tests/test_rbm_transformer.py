@@ -14,8 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.neural_network import BernoulliRBM
 
 from skebm import RBMTransformer
-from skebm._gibbs import gibbs_chain
-from skebm._learning import log_likelihood_gradient
+from skebm._rbm._model import gibbs_chain, log_likelihood_gradient
 from tests._rbm_models import all_binary_states
 
 
@@ -51,7 +50,6 @@ def test_score_samples_sums_to_one_over_all_binary_inputs(n_features, n_componen
 def test_score_samples_sums_to_one_for_large_weights():
     rbm = RBMTransformer(4, n_iter=1, random_state=0).fit(random_binary(20, 4))
     rbm.components_ = 30 * np.random.default_rng(0).standard_normal((4, 4))
-    rbm._log_partition = None
     assert_allclose(
         np.exp(rbm.score_samples(all_binary_states(4))).sum(), 1.0, atol=1e-10
     )
@@ -93,7 +91,6 @@ def test_ais_log_partition_within_0_2_nats_of_exact_on_digits(digits_model):
         }
     )
     ais.set_params(partition_method="ais")
-    ais._log_partition = None
     assert abs(ais.log_partition_ - exact) < 0.2
     assert ais.log_partition_std_ < 0.2
 
@@ -102,16 +99,48 @@ def test_log_partition_is_cached_and_invalidated_by_fitting(
     digits_model, binary_digits
 ):
     rbm = RBMTransformer(8, n_iter=2, random_state=0).fit(binary_digits[:100])
-    assert rbm._log_partition is None  # nothing computed for a features-only model
+    # nothing computed for a features-only model
+    assert rbm._log_partition_cache is None
     rbm.transform(binary_digits[:5])
-    assert rbm._log_partition is None
+    assert rbm._log_partition_cache is None
     first = rbm.log_partition_
-    assert rbm._log_partition is not None and rbm.log_partition_ == first
+    cache = rbm._log_partition_cache
+    assert cache is not None and rbm.log_partition_ == first
+    assert rbm._log_partition_cache is cache  # not recomputed
     rbm.partial_fit(binary_digits[100:200])
-    assert rbm._log_partition is None
     assert rbm.log_partition_ != first
     rbm.fit(binary_digits[:50])
-    assert rbm._log_partition is None
+    assert rbm._log_partition_cache is None
+
+
+@pytest.mark.parametrize("visible", ["bernoulli", "gaussian"])
+def test_assigned_parameters_are_the_model_even_after_log_z_was_cached(visible):
+    rng = np.random.default_rng(0)
+    X = random_binary(60, 5) if visible == "bernoulli" else rng.normal(size=(60, 5))
+    rbm = RBMTransformer(4, visible=visible, n_iter=5, random_state=0).fit(X)
+    reference = RBMTransformer(4, visible=visible, n_iter=1, random_state=1).fit(X)
+    before = (rbm.log_partition_, rbm.score_samples(X))
+    new = {
+        "components_": reference.components_ * 3,
+        "intercept_hidden_": reference.intercept_hidden_ - 1,
+        "intercept_visible_": reference.intercept_visible_ + 0.5,
+    }
+    if visible == "gaussian":
+        new["std_visible_"] = np.linspace(0.3, 1.5, 5)
+    for name, value in new.items():
+        setattr(reference, name, value.copy())
+        setattr(rbm, name, value.copy())
+    # the two now hold the same model apart from their caches
+    assert rbm.log_partition_ != before[0]
+    fresh = reference.log_partition_
+    assert_allclose(rbm.log_partition_, fresh)
+    assert_allclose(rbm.score_samples(X), reference.score_samples(X))
+    assert not np.allclose(rbm.score_samples(X), before[1])
+    for method in ("transform", "predict", "free_energy"):
+        assert_allclose(getattr(rbm, method)(X), getattr(reference, method)(X))
+    # in-place changes count too
+    rbm.components_ *= 0.5
+    assert rbm.log_partition_ != fresh
 
 
 def test_exact_partition_method_refuses_huge_layers():
@@ -153,13 +182,19 @@ def test_predict_is_the_mean_field_reconstruction(digits_model, binary_digits):
     assert_allclose(digits_model.predict(X), expected)
 
 
-def test_gaussian_predict_and_transform_work_on_the_original_scale():
+@pytest.mark.parametrize("visible", ["gaussian", "gaussian_unit_variance"])
+def test_gaussian_predict_and_transform_work_on_the_original_scale(visible):
     rng = np.random.default_rng(0)
     X = rng.normal([100.0, -5.0, 0.0], [10.0, 0.1, 1.0], size=(50, 3))
-    rbm = RBMTransformer(4, n_iter=5, random_state=0).fit(X)
+    rbm = RBMTransformer(4, visible=visible, n_iter=5, random_state=0).fit(X)
     Z = (X - X.mean(axis=0)) / X.std(axis=0)
     assert_allclose(rbm.mean_, X.mean(axis=0))
-    hidden = expit(Z @ rbm.components_.T + rbm.intercept_hidden_)
+    variance = rbm.std_visible_**2
+    if visible == "gaussian_unit_variance":
+        assert_array_equal(variance, 1)
+    else:
+        assert not np.allclose(variance, 1)
+    hidden = expit((Z / variance) @ rbm.components_.T + rbm.intercept_hidden_)
     assert_allclose(rbm.transform(X), hidden)
     expected = (
         hidden @ rbm.components_ + rbm.intercept_visible_
@@ -167,11 +202,45 @@ def test_gaussian_predict_and_transform_work_on_the_original_scale():
     assert_allclose(rbm.predict(X), expected)
 
 
+def test_gaussian_score_samples_is_the_mixture_density_of_x():
+    rng = np.random.default_rng(3)
+    X = rng.normal([2.0, -1.0], [3.0, 0.5], size=(80, 2))
+    rbm = RBMTransformer(3, n_iter=10, random_state=0).fit(X)
+    # p(x) = sum_h p(h) N(x; mean_ + scale_ (b + W'h), (scale_ std_visible_)^2)
+    hidden = all_binary_states(3)
+    variance = rbm.std_visible_**2
+    means = hidden @ rbm.components_ + rbm.intercept_visible_
+    log_prior = hidden @ rbm.intercept_hidden_ + 0.5 * (
+        (means**2 - rbm.intercept_visible_**2) / variance
+    ).sum(axis=1)
+    log_prior -= np.logaddexp.reduce(log_prior)
+    from scipy.stats import norm
+
+    component = norm.logpdf(
+        X[:, None, :],
+        rbm.mean_ + rbm.scale_ * means[None],
+        rbm.scale_ * rbm.std_visible_,
+    ).sum(axis=2)
+    expected = np.logaddexp.reduce(component + log_prior, axis=1)
+    assert_allclose(rbm.score_samples(X), expected, rtol=1e-10)
+
+
 def test_constant_feature_does_not_divide_by_zero():
     X = np.column_stack([np.full(20, 3.0), np.linspace(-2, 5, 20)])
     rbm = RBMTransformer(3, n_iter=5, random_state=0).fit(X)
     assert rbm.scale_[0] == 1
     assert np.all(np.isfinite(rbm.score_samples(X)))
+
+
+def test_constant_feature_variance_stops_at_the_floor_without_warning():
+    X = np.column_stack([np.full(200, 3.0), np.random.default_rng(0).normal(size=200)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rbm = RBMTransformer(3, n_iter=300, learning_rate=0.5, random_state=0).fit(X)
+        scores = rbm.score_samples(X)
+    assert rbm.std_visible_[0] < 0.1 * rbm.std_visible_[1]
+    assert rbm.std_visible_[0] >= 0.01 * (1 - 1e-6)
+    assert np.all(np.isfinite(scores))
 
 
 def test_predict_refuses_sparse_input_and_says_how_to_densify(
@@ -274,22 +343,25 @@ def test_one_update_moves_parameters_by_learning_rate_times_gradient(binary_digi
         6, batch_size=5, momentum=0.0, weight_decay=0.0, random_state=0
     ).partial_fit(binary_digits[:20])
     batch = binary_digits[20:25]
-    before = [p.copy() for p in rbm._parameters()]
-    chains = rbm.h_samples_.copy()
-    rbm._update_parameters(batch, 0.3, np.random.default_rng(5))
+    parameters = rbm._trainer.parameters
+    before = [p.copy() for p in parameters.arrays]
+    chains = rbm._trainer.chains.copy()
+    rbm._trainer.rng = np.random.default_rng(5)
+    rbm._train_step(batch, 0.3)
+    reference = rbm._model_parameters()._replace(
+        weights=before[0], visible_bias=before[1], hidden_bias=before[2]
+    )
     negative_visible, negative_hidden, _ = gibbs_chain(
-        chains,
-        before[0],
-        before[1],
-        before[2],
-        "bernoulli",
-        1,
-        np.random.default_rng(5),
+        chains, reference, 1, np.random.default_rng(5)
     )
     gradient = log_likelihood_gradient(
-        batch, expit(batch @ before[0].T + before[2]), negative_visible, negative_hidden
+        reference,
+        batch,
+        expit(batch @ before[0].T + before[2]),
+        negative_visible,
+        negative_hidden,
     )
-    for new, old, g in zip(rbm._parameters(), before, gradient, strict=True):
+    for new, old, g in zip(parameters.arrays, before, gradient, strict=True):
         assert_allclose(new - old, 0.3 * g, atol=1e-12)
 
 
@@ -337,13 +409,13 @@ def test_partial_fit_streaming_comes_close_to_fit(binary_digits):
 
 def test_partial_fit_honours_batch_size(binary_digits, monkeypatch):
     batch_sizes = []
-    original = RBMTransformer._update_parameters
+    original = RBMTransformer._train_step
 
-    def spy(self, batch, step, rng):
+    def spy(self, batch, step):
         batch_sizes.append(batch.shape[0])
-        return original(self, batch, step, rng)
+        return original(self, batch, step)
 
-    monkeypatch.setattr(RBMTransformer, "_update_parameters", spy)
+    monkeypatch.setattr(RBMTransformer, "_train_step", spy)
     rbm = RBMTransformer(8, batch_size=30, random_state=0)
     rbm.partial_fit(binary_digits[:100]).partial_fit(binary_digits[100:130])
     assert sorted(batch_sizes) == sorted([30, 30, 30, 10, 30])
@@ -521,12 +593,10 @@ def test_no_runtime_warning_on_large_inputs_and_weights():
         warnings.simplefilter("error")
         rbm = RBMTransformer(6, n_iter=5, random_state=0).fit(X)
         rbm.components_ = rbm.components_ * 1e4
-        rbm._log_partition = None
         outputs = [rbm.transform(X * 1e3), rbm.predict(X), rbm.score_samples(X)]
         binary = RBMTransformer(6, n_iter=2, random_state=0).fit(random_binary(30, 5))
         binary.components_ = binary.components_ * 1e6
         binary.intercept_hidden_ = binary.intercept_hidden_ + 1e6
-        binary._log_partition = None
         outputs += [
             binary.transform(random_binary(5, 5)),
             binary.score_samples(random_binary(5, 5)),

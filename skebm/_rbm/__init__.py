@@ -1,0 +1,15 @@
+"""The restricted Boltzmann machine family.
+
+* ``_units.py`` -- visible unit types (Bernoulli, Gaussian with learned or
+  unit variances): energies, conditionals, samplers, closed forms;
+* ``_model.py`` -- the model's mathematics on parameter arrays;
+* ``_partition.py`` -- log Z, exact and by annealed importance sampling;
+* ``_trainer.py`` -- the CD/PCD trainer and its optimiser state;
+* ``_transformer.py`` -- :class:`RBMTransformer`, the estimator.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skebm._rbm._transformer import RBMTransformer
+
+__all__ = ["RBMTransformer"]

@@ -1,0 +1,169 @@
+"""The mathematics of a restricted Boltzmann machine, each piece written once.
+
+Every function takes the parameters as arrays, ``weights`` of shape
+(n_hidden, n_visible), ``visible_bias`` (n_visible,) and ``hidden_bias``
+(n_hidden,), and a visible unit type from :mod:`skebm._rbm._units`, which
+defines the energy ``E(v, h) = E_v(v) - c.h - h.W.s(v)``. The hidden units
+are binary, so they sum out in closed form::
+
+    P(h_j = 1 | v) = logistic(c_j + W_j.s(v))
+    F(v) = -log sum_h exp(-E(v, h)) = E_v(v) - sum_j softplus(c_j + W_j.s(v))
+
+Arrays keep the dtype of their inputs so that float32 models stay float32.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.utils.extmath import safe_sparse_dot
+
+from skebm._special import logistic, softplus
+
+
+class RBMParameters(NamedTuple):
+    """The arrays of a model: weights, biases and the visible unit type."""
+
+    weights: np.ndarray
+    visible_bias: np.ndarray
+    hidden_bias: np.ndarray
+    units: object
+
+    @property
+    def arrays(self):
+        """Every trained array: ``[W, b, c]`` and the unit type's own."""
+        return [
+            self.weights,
+            self.visible_bias,
+            self.hidden_bias,
+            *self.units.parameters,
+        ]
+
+
+def hidden_activation(visible, parameters):
+    """``c + W s(v)`` for every row of ``visible`` (dense or sparse)."""
+    interaction = parameters.units.interaction(visible)
+    activation = safe_sparse_dot(interaction, parameters.weights.T, dense_output=True)
+    activation += parameters.hidden_bias
+    return activation
+
+
+def hidden_probabilities(visible, parameters):
+    """P(h_j = 1 | v) for every row of ``visible``."""
+    activation = hidden_activation(visible, parameters)
+    return logistic(activation, out=activation)
+
+
+def visible_means(hidden, parameters):
+    """E[v | h] for every row of ``hidden`` (states or probabilities)."""
+    return parameters.units.mean(hidden @ parameters.weights, parameters.visible_bias)
+
+
+def sample_bernoulli(probabilities, rng):
+    """Binary states drawn with the given probabilities, in their dtype."""
+    uniform = rng.random(probabilities.shape, dtype=probabilities.dtype)
+    return np.less(uniform, probabilities, out=uniform, casting="unsafe")
+
+
+def sample_hiddens(visible, parameters, rng):
+    """Draw h ~ P(h | v)."""
+    return sample_bernoulli(hidden_probabilities(visible, parameters), rng)
+
+
+def sample_visibles(hidden, parameters, rng):
+    """Draw v ~ P(v | h)."""
+    top_down = hidden @ parameters.weights
+    return parameters.units.sample(
+        top_down, parameters.visible_bias, rng, np.empty_like(top_down), top_down
+    )
+
+
+def gibbs_chain(hidden, parameters, n_steps, rng):
+    """Run ``n_steps`` alternating Gibbs steps starting from hidden states.
+
+    Returns
+    -------
+    visible : ndarray of shape (n_chains, n_visible)
+        The last visible sample.
+    hidden_probabilities : ndarray of shape (n_chains, n_hidden)
+        P(h = 1 | v) at that visible sample (the Rao-Blackwellised statistic).
+    hidden : ndarray of shape (n_chains, n_hidden)
+        A hidden sample drawn from those probabilities, to continue the chain.
+    """
+    for _ in range(n_steps):
+        visible = sample_visibles(hidden, parameters, rng)
+        probabilities = hidden_probabilities(visible, parameters)
+        hidden = sample_bernoulli(probabilities, rng)
+    return visible, probabilities, hidden
+
+
+def free_energy(visible, parameters):
+    """F(v) of every row of ``visible`` (dense, or sparse for binary units)."""
+    activation = hidden_activation(visible, parameters)
+    energy = -softplus(activation, out=activation).sum(axis=1)
+    energy += parameters.units.energy(visible, parameters.visible_bias)
+    return energy
+
+
+def sufficient_statistics(visible, hidden, parameters, sample_weight=None):
+    """Weighted means of ``-dE/dtheta`` for every trained array.
+
+    Parameters
+    ----------
+    visible : ndarray of shape (n_rows, n_visible)
+    hidden : ndarray of shape (n_rows, n_hidden)
+        Hidden states or probabilities matching each visible row (every
+        statistic is linear in ``h``).
+    parameters : RBMParameters
+    sample_weight : ndarray of shape (n_rows,), default=None
+        Probabilities of the rows (uniform when None); they must sum to one.
+
+    Returns
+    -------
+    statistics : list of ndarray
+        ``[<h s(v)'>, <s(v)>, <h>, *unit statistics]``, in the order of
+        ``parameters.arrays``.
+    """
+    n_rows = visible.shape[0]
+    if sample_weight is None:
+        sample_weight = np.full(n_rows, 1.0 / n_rows)
+    units = parameters.units
+    interaction = np.asarray(units.interaction(visible), dtype=float)
+    top_down = hidden @ parameters.weights
+    return [
+        (hidden * sample_weight[:, None]).T @ interaction,
+        sample_weight @ interaction,
+        sample_weight @ hidden,
+        *units.statistics(
+            visible, interaction, top_down, parameters.visible_bias, sample_weight
+        ),
+    ]
+
+
+def log_likelihood_gradient(
+    parameters,
+    positive_visible,
+    positive_hidden,
+    negative_visible,
+    negative_hidden,
+    negative_weight=None,
+):
+    """Gradient of the mean log-likelihood with respect to ``parameters.arrays``.
+
+    The difference of the sufficient statistics' means under the data
+    (``positive_*``, with P(h | v) for each training row) and under the model
+    (``negative_*``: samples, or enumerated states weighted by their model
+    probabilities ``negative_weight``). This plain form is the reference the
+    fused training step is tested against.
+
+    Returns
+    -------
+    gradient : list of ndarray
+        One array per entry of ``parameters.arrays``.
+    """
+    positive = sufficient_statistics(positive_visible, positive_hidden, parameters)
+    negative = sufficient_statistics(
+        negative_visible, negative_hidden, parameters, negative_weight
+    )
+    return [np.subtract(p, n) for p, n in zip(positive, negative, strict=True)]

@@ -1,0 +1,308 @@
+"""Stochastic maximum-likelihood training of an RBM, apart from the estimator.
+
+The trainer owns the optimiser's state: the momentum increments, the
+persistent chains, the sparsity penalty's running activity, the step of the
+previous update and the preallocated buffers. The estimator holds one and
+calls :meth:`ContrastiveDivergence.step` per minibatch, as scikit-learn's MLP
+holds an optimiser from ``_stochastic_optimizers.py``. The learning-rate
+schedule and the parameter averages are small objects of their own.
+
+:meth:`ContrastiveDivergence.step` computes the update of
+:func:`skebm._rbm._model.log_likelihood_gradient` (preconditioned by the
+unit type, see ``precondition``) fused into as few passes as possible; the
+tests hold the two to each other.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from skebm._special import logistic_for_sampling
+
+
+class LinearDecaySchedule:
+    """A constant learning rate that decays linearly to zero at the end.
+
+    Parameters
+    ----------
+    learning_rate : float
+    decay_fraction : float
+        The last fraction of training over which the rate decays; 0 keeps it
+        constant.
+    """
+
+    def __init__(self, learning_rate, decay_fraction):
+        self.learning_rate = learning_rate
+        self.decay_fraction = decay_fraction
+
+    def __call__(self, progress):
+        """The rate after ``progress`` (from 0 to 1) of the training."""
+        if self.decay_fraction == 0:
+            return self.learning_rate
+        return self.learning_rate * min(1.0, (1.0 - progress) / self.decay_fraction)
+
+
+class ParameterAverage:
+    """A running weighted average of parameter arrays (Polyak averaging).
+
+    ``update(arrays)`` moves the average towards ``arrays`` by ``rate``: the
+    plain mean of every update with the default ``rate = 1 / count``, or a
+    window over the recent ones with a rate such as ``(gamma + 1) / (t +
+    gamma)`` (Shamir & Zhang, 2013).
+    """
+
+    def __init__(self, arrays):
+        self.arrays = [a.copy() for a in arrays]
+        self.count = 1
+
+    def update(self, arrays, rate=None):
+        self.count += 1
+        if rate is None:
+            rate = 1.0 / self.count
+        for mean, value in zip(self.arrays, arrays, strict=True):
+            mean += rate * (value - mean)
+
+
+def _sample_in_place(probabilities, uniform, rng, out):
+    """Write Bernoulli draws with the given probabilities into ``out``."""
+    rng.random(out=uniform, dtype=uniform.dtype)
+    return np.less(uniform, probabilities, out=out, casting="unsafe")
+
+
+def _sampling_hidden_probabilities(interaction, weights, hidden_bias, out):
+    """P(h = 1 | v) from the rows of ``s(v)`` (tanh-form logistic) into ``out``."""
+    np.matmul(interaction, weights.T, out=out)
+    np.add(out, hidden_bias, out=out)
+    return logistic_for_sampling(out, out=out)
+
+
+class ContrastiveDivergence:
+    """CD-k or PCD-k updates of an RBM's parameters in place.
+
+    The update of each trained array ``theta`` is ``theta <- theta +
+    increment`` with ``increment = step * velocity`` and ``velocity <-
+    momentum * velocity + (1 - momentum) * gradient``, a moving average of
+    the gradient that keeps a step ``step`` times the gradient. Weight decay
+    is decoupled from the momentum: the weights shrink by ``1 - step *
+    weight_decay`` before each increment.
+
+    Parameters
+    ----------
+    parameters : RBMParameters
+        The model, whose arrays are updated in place.
+    persistent : bool
+        Persistent chains (PCD, Tieleman 2008) or chains started at the data.
+    n_gibbs_steps : int
+    momentum : float
+    weight_decay : float
+    n_chains : int
+        Number of persistent chains.
+    sparsity_target, sparsity_cost : float or None, float
+        Hinton's (2010) sparsity penalty; None disables it.
+    rng : numpy.random.Generator
+    """
+
+    def __init__(
+        self,
+        parameters,
+        *,
+        persistent,
+        n_gibbs_steps,
+        momentum,
+        weight_decay,
+        n_chains,
+        sparsity_target=None,
+        sparsity_cost=0.0,
+        rng,
+    ):
+        self.parameters = parameters
+        self.persistent = persistent
+        self.n_gibbs_steps = n_gibbs_steps
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.sparsity_target = sparsity_target
+        self.sparsity_cost = sparsity_cost
+        self.rng = rng
+        n_hidden = parameters.weights.shape[0]
+        dtype = parameters.weights.dtype
+        self.increments = [np.zeros_like(a) for a in parameters.arrays]
+        self.chains = np.zeros((n_chains, n_hidden), dtype=dtype)
+        self.hidden_activity = np.full(n_hidden, 0.5, dtype=dtype)
+        self.previous_step = None
+        self._buffers = {}
+
+    # The buffers are a cache: pickling (joblib.dump, clone across processes)
+    # drops them.
+    def __getstate__(self):
+        return {**self.__dict__, "_buffers": {}}
+
+    def batch_buffer(self, n_rows):
+        """Rows of the training buffer where the next minibatch may be gathered."""
+        return self._buffers_for(n_rows)["visible"][:n_rows]
+
+    def _buffers_for(self, n_positive):
+        n_negative = self.chains.shape[0] if self.persistent else n_positive
+        n_hidden, n_visible = self.parameters.weights.shape
+        dtype = self.parameters.weights.dtype
+        key = (n_positive, n_negative, n_visible, n_hidden, dtype)
+        buffers = self._buffers.get(key)
+        if buffers is None:
+            # The positive and the negative rows are stacked so that both
+            # halves of the weight gradient come out of one matrix product.
+            n_rows = n_positive + n_negative
+            visible = np.empty((n_rows, n_visible), dtype=dtype)
+            learns = bool(self.parameters.units.parameters)
+            buffers = {
+                "visible": visible,
+                # s(v) where it differs from v (units with own parameters).
+                "interaction": np.empty_like(visible) if learns else visible,
+                "hidden": np.empty((n_rows, n_hidden), dtype=dtype),
+                "hidden_uniform": np.empty(
+                    (max(n_negative, n_positive), n_hidden), dtype=dtype
+                ),
+                "visible_noise": np.empty((n_negative, n_visible), dtype=dtype),
+                "weight_gradient": np.empty((n_hidden, n_visible), dtype=dtype),
+                # Their weighted sum is the difference of data and model means.
+                "row_weights": np.concatenate(
+                    [
+                        np.full(n_positive, 1.0 / n_positive),
+                        np.full(n_negative, -1.0 / n_negative),
+                    ]
+                ).astype(dtype),
+            }
+            self._buffers[key] = buffers
+        return buffers
+
+    def step(self, batch, step):
+        """One update from the minibatch ``batch`` with learning rate ``step``.
+
+        Parameters
+        ----------
+        batch : ndarray of shape (n_rows, n_visible)
+            The (standardised, dense) training rows; may be
+            :meth:`batch_buffer`.
+        step : float
+
+        Returns
+        -------
+        finite : bool
+            False when the update made the parameters infinite or NaN.
+        """
+        weights, visible_bias, hidden_bias, units = self.parameters
+        rng = self.rng
+        n_positive = batch.shape[0]
+        buffers = self._buffers_for(n_positive)
+        stacked_visible = buffers["visible"]
+        stacked_interaction = buffers["interaction"]
+        stacked_hidden = buffers["hidden"]
+        hidden_uniform = buffers["hidden_uniform"]
+        row_weights = buffers["row_weights"]
+        n_negative = stacked_visible.shape[0] - n_positive
+        positive_visible = stacked_visible[:n_positive]
+        negative_visible = stacked_visible[n_positive:]
+        positive_interaction = stacked_interaction[:n_positive]
+        negative_interaction = stacked_interaction[n_positive:]
+        positive_hidden = stacked_hidden[:n_positive]
+        negative_hidden = stacked_hidden[n_positive:]
+        separate_interaction = stacked_interaction is not stacked_visible
+        hidden_states = np.empty((n_negative, weights.shape[0]), dtype=weights.dtype)
+
+        if not np.may_share_memory(batch, positive_visible):
+            positive_visible[...] = batch
+        if separate_interaction:
+            units.interaction(positive_visible, out=positive_interaction)
+        if self.persistent:
+            # The data's hidden probabilities are not needed before the last
+            # Gibbs step: they come out of its product, stacked with the chains'.
+            hidden_states[...] = self.chains
+        else:
+            _sampling_hidden_probabilities(
+                positive_interaction, weights, hidden_bias, positive_hidden
+            )
+            _sample_in_place(
+                positive_hidden, hidden_uniform[:n_positive], rng, hidden_states
+            )
+
+        for gibbs_step in range(self.n_gibbs_steps):
+            np.matmul(hidden_states, weights, out=negative_visible)
+            units.sample(
+                negative_visible,
+                visible_bias,
+                rng,
+                buffers["visible_noise"],
+                negative_visible,
+            )
+            if separate_interaction:
+                units.interaction(negative_visible, out=negative_interaction)
+            if self.persistent and gibbs_step == self.n_gibbs_steps - 1:
+                _sampling_hidden_probabilities(
+                    stacked_interaction, weights, hidden_bias, stacked_hidden
+                )
+            else:
+                _sampling_hidden_probabilities(
+                    negative_interaction, weights, hidden_bias, negative_hidden
+                )
+            _sample_in_place(
+                negative_hidden, hidden_uniform[:n_negative], rng, hidden_states
+            )
+        self.chains = hidden_states
+
+        unit_statistics = []
+        if separate_interaction:
+            unit_statistics = units.statistics(
+                stacked_visible,
+                stacked_interaction,
+                stacked_hidden @ weights,
+                visible_bias,
+                row_weights,
+            )
+
+        if self.sparsity_target is not None:
+            activity = self.hidden_activity
+            activity *= 0.9
+            activity += 0.1 * np.add.reduce(positive_hidden, axis=0) / n_positive
+            penalty = self.sparsity_cost * (self.sparsity_target - activity)
+
+        # The hidden rows are scaled so that one product gives
+        # step * (1 - momentum) * (<h s'>_data - <h s'>_model) and their sum
+        # the same multiple of <h>_data - <h>_model.
+        gradient_scale = step * (1.0 - self.momentum)
+        previous = self.previous_step
+        decay_increments = self.momentum * (step / previous if previous else 0.0)
+        np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
+        np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
+        # The steps of W and b come from v, not s(v): for units with learned
+        # variances that is their preconditioned gradient (see
+        # GaussianUnits.precondition); for the others s(v) = v.
+        weight_gradient = buffers["weight_gradient"]
+        np.matmul(stacked_hidden.T, stacked_visible, out=weight_gradient)
+        visible_gradient = np.matmul(row_weights, stacked_visible)
+        visible_gradient *= gradient_scale
+        hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
+        if self.sparsity_target is not None:
+            hidden_gradient += gradient_scale * penalty
+            weight_gradient += gradient_scale * np.outer(
+                penalty, np.add.reduce(positive_visible, axis=0) / n_positive
+            )
+        gradients = [
+            weight_gradient,
+            visible_gradient,
+            hidden_gradient,
+            *(gradient_scale * statistic for statistic in unit_statistics),
+        ]
+        for increment, gradient in zip(self.increments, gradients, strict=True):
+            np.multiply(increment, decay_increments, out=increment)
+            np.add(increment, gradient, out=increment)
+        if self.weight_decay:
+            np.multiply(weights, 1.0 - step * self.weight_decay, out=weights)
+        for array, increment in zip(
+            self.parameters.arrays, self.increments, strict=True
+        ):
+            np.add(array, increment, out=array)
+        units.clip()
+        self.previous_step = step
+        with np.errstate(invalid="ignore"):
+            return bool(
+                np.isfinite(np.add.reduce(self.increments[1]))
+                and np.isfinite(np.add.reduce(self.increments[2]))
+            )

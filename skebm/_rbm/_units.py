@@ -1,0 +1,241 @@
+"""Visible unit types of a restricted Boltzmann machine.
+
+A unit type owns everything that depends on the kind of visible unit: the
+part of the energy that involves the visible units alone, the statistic the
+weights act on, the conditional mean and the sampler of P(v | h), the closed
+form of the sum (or integral) over visible states used for exact log Z, and
+the gradient statistics of its own parameters. With weights ``W`` of shape
+(n_hidden, n_visible), hidden bias ``c`` and the unit type's visible energy
+``E_v(v)`` and interaction ``s(v)``, the energy of a joint state is::
+
+    E(v, h) = E_v(v) - c.h - h.W.s(v)
+
+The model's mathematics (:mod:`skebm._rbm._model`) is written once against
+this interface; adding a unit type means adding one class here and an entry
+in :data:`VISIBLE_UNITS`.
+
+Every method takes and returns arrays of the dtype it is given, so that
+float32 models stay float32.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils.extmath import safe_sparse_dot
+
+from skebm._special import logistic, logistic_for_sampling, softplus
+
+# Smallest standard deviation a learned-variance unit may reach, in units of
+# the standardised feature: a (near-)constant feature would otherwise drive
+# its variance to zero and its log-density to infinity.
+MIN_GAUSSIAN_STD = 1e-2
+_LOG_2PI = float(np.log(2 * np.pi))
+
+
+def _row_dot(X, vector):
+    """``X @ vector`` as a 1-D array, for dense or sparse X."""
+    return np.asarray(safe_sparse_dot(X, vector)).ravel()
+
+
+class BernoulliUnits:
+    """Binary visible units: ``E_v(v) = -b.v`` and ``P(v_i = 1 | h) = s(b_i + W_i'h)``.
+
+    ``s`` is the logistic function; the weights act on ``v`` itself.
+    """
+
+    name = "bernoulli"
+    # The visible states can be enumerated (2**n_visible of them) for exact log Z.
+    binary = True
+
+    @property
+    def parameters(self):
+        """The unit type's own trained parameters (none)."""
+        return []
+
+    def interaction(self, visible, out=None):
+        """The statistic ``s(v)`` the weights act on: ``v``; dense or sparse."""
+        return visible
+
+    def energy(self, visible, bias):
+        """``E_v(v)`` of every row (dense or sparse)."""
+        return -_row_dot(visible, bias)
+
+    def mean(self, top_down, bias, out=None):
+        """E[v | h] from the top-down input ``h @ W``."""
+        out = np.add(top_down, bias, out=out)
+        return logistic(out, out=out)
+
+    def sample(self, top_down, bias, rng, noise, out):
+        """Draw v ~ P(v | h) into ``out``; ``noise`` is scratch of the same shape.
+
+        ``out`` may be ``top_down``. The logistic is in its tanh form, whose
+        absolute error (1e-16) is all that a draw needs.
+        """
+        np.add(top_down, bias, out=out)
+        logistic_for_sampling(out, out=out)
+        rng.random(out=noise, dtype=noise.dtype)
+        return np.less(noise, out, out=out, casting="unsafe")
+
+    def log_normalizer(self, top_down, bias):
+        """``log sum_v exp(-E_v(v) + s(v).a)`` for each row ``a`` of ``top_down``."""
+        return softplus(top_down + bias).sum(axis=1)
+
+    def statistics(self, visible, interaction, top_down, bias, row_weights):
+        """Weighted sums of ``-dE/dtheta`` over the rows (no own parameters)."""
+        return []
+
+    def precondition(self, gradients):
+        """The step directions from ``gradients`` (the plain gradient here)."""
+        return gradients
+
+    def clip(self):
+        """Keep the own parameters in their valid range (nothing to keep)."""
+
+
+class GaussianUnits:
+    """Gaussian visible units with learned variances (Cho, Ilin & Raiko, 2011).
+
+    ``E_v(v) = sum_i (v_i^2 / 2 - b_i v_i) / sigma_i^2`` and the weights act
+    on ``v / sigma^2``, so that ``P(v_i | h) = N(b_i + W_i'h, sigma_i^2)``:
+    the hidden units move the mean and each visible unit keeps its own
+    variance. The variances are trained as ``z = log sigma^2``, which keeps
+    them positive and makes their gradient well scaled; ``sigma`` stops at
+    :data:`MIN_GAUSSIAN_STD`.
+
+    Parameters
+    ----------
+    log_variance : ndarray of shape (n_visible,)
+        ``log sigma^2``; updated in place by training.
+    """
+
+    name = "gaussian"
+    binary = False
+    learns_variance = True
+
+    def __init__(self, log_variance):
+        self.log_variance = log_variance
+
+    @property
+    def parameters(self):
+        return [self.log_variance]
+
+    @property
+    def precision(self):
+        return np.exp(-self.log_variance)
+
+    @property
+    def std(self):
+        return np.exp(0.5 * self.log_variance)
+
+    def interaction(self, visible, out=None):
+        return np.multiply(visible, self.precision, out=out)
+
+    def energy(self, visible, bias):
+        halved = 0.5 * visible - bias
+        return np.einsum("ij,ij->i", halved, self.interaction(visible))
+
+    def mean(self, top_down, bias, out=None):
+        return np.add(top_down, bias, out=out)
+
+    def sample(self, top_down, bias, rng, noise, out):
+        np.add(top_down, bias, out=out)
+        rng.standard_normal(out=noise, dtype=noise.dtype)
+        np.multiply(noise, self.std.astype(noise.dtype, copy=False), out=noise)
+        return np.add(out, noise, out=out)
+
+    def log_normalizer(self, top_down, bias):
+        # int exp(-(v^2/2 - (b + a) v) / s^2) dv = sqrt(2 pi) s exp((b + a)^2 / (2 s^2))
+        shifted = top_down + bias
+        constant = 0.5 * (_LOG_2PI + self.log_variance).sum()
+        return constant + 0.5 * np.einsum("ij,ij->i", shifted, shifted * self.precision)
+
+    def statistics(self, visible, interaction, top_down, bias, row_weights):
+        """``sum_r w_r (-dE/dz)(v_r, h_r)`` with ``top_down_r = h_r @ W``.
+
+        ``-dE/dz_i = (v_i^2 / 2 - v_i (b_i + W_i'h)) / sigma_i^2``, linear in
+        ``h``, so hidden probabilities may stand for hidden states.
+        """
+        if not self.learns_variance:
+            return []
+        centred = 0.5 * visible - bias - top_down
+        return [row_weights @ (interaction * centred)]
+
+    def precondition(self, gradients):
+        """Scale the steps of ``W`` and ``b`` by ``sigma^2`` per visible unit.
+
+        Their gradients carry ``s(v) = v / sigma^2``, whose sampling noise
+        grows as ``1 / sigma``: without this diagonal preconditioner a small
+        variance cannot settle, and the steps depend on each unit's scale.
+        With it, they come from ``v`` itself, as for unit variances.
+        """
+        if not self.learns_variance:
+            return gradients
+        variance = np.exp(self.log_variance)
+        weights, visible_bias, *rest = gradients
+        return [weights * variance, visible_bias * variance, *rest]
+
+    def clip(self):
+        if self.learns_variance:
+            np.maximum(
+                self.log_variance, 2 * np.log(MIN_GAUSSIAN_STD), out=self.log_variance
+            )
+
+
+class UnitVarianceGaussianUnits(GaussianUnits):
+    """Gaussian visible units of variance one: ``P(v_i | h) = N(b_i + W_i'h, 1)``.
+
+    The choice of the feature-learning recipes that standardise their data
+    and let the hidden units model the rest.
+    """
+
+    name = "gaussian_unit_variance"
+    learns_variance = False
+
+    def __init__(self, log_variance=None):
+        self.log_variance = log_variance
+
+    @property
+    def parameters(self):
+        return []
+
+    @property
+    def precision(self):
+        return 1.0
+
+    @property
+    def std(self):
+        return np.float64(1.0)
+
+    def interaction(self, visible, out=None):
+        return visible
+
+    def energy(self, visible, bias):
+        return np.einsum("ij,ij->i", 0.5 * visible - bias, visible)
+
+    def sample(self, top_down, bias, rng, noise, out):
+        np.add(top_down, bias, out=out)
+        rng.standard_normal(out=noise, dtype=noise.dtype)
+        return np.add(out, noise, out=out)
+
+    def log_normalizer(self, top_down, bias):
+        shifted = top_down + bias
+        return 0.5 * top_down.shape[1] * _LOG_2PI + 0.5 * np.einsum(
+            "ij,ij->i", shifted, shifted
+        )
+
+
+# The values of RBMTransformer's ``visible`` parameter (other than "auto").
+VISIBLE_UNITS = {
+    units.name: units
+    for units in (BernoulliUnits, GaussianUnits, UnitVarianceGaussianUnits)
+}
+
+
+def make_units(name, n_visible=None, log_variance=None, dtype=np.float64):
+    """The unit type ``name``; learned variances start at ``log_variance`` (or 1)."""
+    units = VISIBLE_UNITS[name]
+    if units is GaussianUnits:
+        if log_variance is None:
+            log_variance = np.zeros(n_visible, dtype=dtype)
+        return GaussianUnits(np.asarray(log_variance))
+    return units()

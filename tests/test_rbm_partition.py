@@ -1,0 +1,105 @@
+"""log Z, exact and by AIS, against brute force and numerical integration."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import integrate
+from scipy.special import logsumexp
+
+from skebm._rbm._model import free_energy
+from skebm._rbm._partition import (
+    ais_inverse_temperatures,
+    ais_log_partition,
+    binary_states,
+    exact_log_partition,
+)
+from tests._rbm_models import (
+    UNIT_NAMES,
+    all_binary_states,
+    joint_minus_energy,
+    random_parameters,
+)
+
+
+@pytest.mark.parametrize("n_visible, n_hidden", [(5, 3), (3, 6), (4, 4)])
+@pytest.mark.parametrize("scale", [0.5, 3.0])
+def test_exact_log_partition_matches_sum_over_every_joint_state(
+    n_visible, n_hidden, scale
+):
+    parameters = random_parameters(n_visible, n_hidden, scale=scale, seed=n_visible)
+    minus_energy = joint_minus_energy(
+        all_binary_states(n_visible), all_binary_states(n_hidden), parameters
+    )
+    assert_allclose(
+        exact_log_partition(parameters), logsumexp(minus_energy), rtol=1e-12
+    )
+
+
+def test_exact_log_partition_is_chunked_without_changing_the_value():
+    parameters = random_parameters(17, 30, scale=0.3, seed=1)  # 2**17 > one chunk
+    states = binary_states(17, 0, 2**17)
+    expected = logsumexp(-free_energy(states, parameters))
+    assert_allclose(exact_log_partition(parameters), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("units", ["gaussian", "gaussian_unit_variance"])
+def test_gaussian_log_partition_matches_numerical_integration(units):
+    parameters = random_parameters(2, 3, scale=0.7, seed=3, units=units)
+
+    def unnormalised(x1, x0):
+        return np.exp(-free_energy(np.array([[x0, x1]]), parameters))[0]
+
+    integral, _ = integrate.dblquad(unnormalised, -25, 25, -25, 25, epsabs=1e-12)
+    assert_allclose(exact_log_partition(parameters), np.log(integral), rtol=1e-8)
+
+
+def test_ais_schedule_is_increasing_from_zero_to_one():
+    betas = ais_inverse_temperatures(1000)
+    assert betas[0] == 0 and betas[-1] == 1
+    assert np.all(np.diff(betas) > 0)
+    assert abs(betas.size - 1000) <= 2
+
+
+@pytest.mark.parametrize("units", UNIT_NAMES)
+def test_ais_estimate_is_close_to_exact_value_on_a_small_model(units):
+    parameters = random_parameters(12, 8, scale=0.4, seed=5, units=units)
+    exact = exact_log_partition(parameters)
+    estimate, std_error = ais_log_partition(
+        parameters, n_chains=200, n_betas=2000, rng=np.random.default_rng(0)
+    )
+    assert abs(estimate - exact) < 0.05
+    assert 0 <= std_error < 0.1
+
+
+def test_ais_from_a_base_bias_is_close_to_exact():
+    parameters = random_parameters(12, 8, scale=0.4, seed=6)
+    base = np.random.default_rng(1).normal(size=12)
+    estimate, _ = ais_log_partition(
+        parameters,
+        base_visible_bias=base,
+        n_chains=200,
+        n_betas=2000,
+        rng=np.random.default_rng(0),
+    )
+    assert abs(estimate - exact_log_partition(parameters)) < 0.05
+
+
+def test_ais_is_reproducible_from_its_generator():
+    parameters = random_parameters(10, 6, seed=2)
+    first = ais_log_partition(
+        parameters, n_chains=20, n_betas=100, rng=np.random.default_rng(7)
+    )
+    second = ais_log_partition(
+        parameters, n_chains=20, n_betas=100, rng=np.random.default_rng(7)
+    )
+    assert first == second
+
+
+def test_log_partition_has_no_overflow_on_huge_parameters():
+    parameters = random_parameters(6, 5, scale=1e4, seed=0)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        exact = exact_log_partition(parameters)
+        estimate, _ = ais_log_partition(
+            parameters, n_chains=5, n_betas=50, rng=np.random.default_rng(0)
+        )
+    assert np.isfinite(exact) and np.isfinite(estimate)
