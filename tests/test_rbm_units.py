@@ -117,3 +117,33 @@ def test_learned_deviation_stops_at_the_floor():
     units = make_units("gaussian", 3, log_variance=np.array([-30.0, 0.0, np.log(0.5)]))
     units.clip()
     assert_allclose(units.std, [MIN_GAUSSIAN_STD, 1.0, np.sqrt(0.5)])
+
+
+@pytest.mark.parametrize("n_hidden, n_visible", [(4, 2), (7, 3), (3, 5)])
+def test_learned_variance_start_is_a_symmetric_spread_mixture(n_hidden, n_visible):
+    units = make_units("gaussian", n_visible)
+    weights, hidden_bias = units.initial_weights(
+        n_hidden, n_visible, np.random.default_rng(0), np.float64
+    )
+    assert weights.shape == (n_hidden, n_visible)
+    n_directions = (n_hidden + 1) // 2
+    # opposite pairs of unit-norm weights, orthogonal within each basis
+    assert_allclose(weights[: n_hidden - n_directions], -weights[n_directions:])
+    assert_allclose(np.linalg.norm(weights, axis=1), 1.0)
+    block = weights[: min(n_directions, n_visible)]
+    assert_allclose(block @ block.T, np.eye(len(block)), atol=1e-12)
+    # each hidden unit alone is a component a tenth as likely as h = 0
+    bias = np.zeros(n_visible)
+    no_hidden = units.log_normalizer(np.zeros((1, n_visible)), bias)
+    alone = hidden_bias + units.log_normalizer(weights, bias)
+    assert_allclose(np.exp(alone - no_hidden), 0.1)
+
+
+def test_other_unit_types_start_from_small_random_weights():
+    for units in (BernoulliUnits(), UnitVarianceGaussianUnits()):
+        weights, hidden_bias = units.initial_weights(
+            50, 40, np.random.default_rng(0), np.float32
+        )
+        assert weights.dtype == hidden_bias.dtype == np.float32
+        assert_allclose(weights.std(), 0.05, rtol=0.05)
+        assert not hidden_bias.any()

@@ -271,25 +271,24 @@ class ContrastiveDivergence:
         decay_increments = self.momentum * (step / previous if previous else 0.0)
         np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
         np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
-        # The steps of W and b come from v, not s(v): for units with learned
-        # variances that is their preconditioned gradient (see
-        # GaussianUnits.precondition); for the others s(v) = v.
         weight_gradient = buffers["weight_gradient"]
-        np.matmul(stacked_hidden.T, stacked_visible, out=weight_gradient)
-        visible_gradient = np.matmul(row_weights, stacked_visible)
+        np.matmul(stacked_hidden.T, stacked_interaction, out=weight_gradient)
+        visible_gradient = np.matmul(row_weights, stacked_interaction)
         visible_gradient *= gradient_scale
         hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
         if self.sparsity_target is not None:
             hidden_gradient += gradient_scale * penalty
             weight_gradient += gradient_scale * np.outer(
-                penalty, np.add.reduce(positive_visible, axis=0) / n_positive
+                penalty, np.add.reduce(positive_interaction, axis=0) / n_positive
             )
-        gradients = [
-            weight_gradient,
-            visible_gradient,
-            hidden_gradient,
-            *(gradient_scale * statistic for statistic in unit_statistics),
-        ]
+        gradients = units.precondition(
+            [
+                weight_gradient,
+                visible_gradient,
+                hidden_gradient,
+                *(gradient_scale * statistic for statistic in unit_statistics),
+            ]
+        )
         for increment, gradient in zip(self.increments, gradients, strict=True):
             np.multiply(increment, decay_increments, out=increment)
             np.add(increment, gradient, out=increment)

@@ -63,9 +63,6 @@ _INFERENCE_CHUNK_ROWS = 512
 _GAUSSIAN_STEP_FACTOR = 0.1
 # Above this standard error (nats) an AIS estimate of log Z is not trusted.
 _UNRELIABLE_AIS_STD_ERROR = 0.5
-# Standard deviation of the initial weights: five times Hinton's (2010) 0.01,
-# which breaks the symmetry of the hidden units sooner (see the user guide).
-_INITIAL_WEIGHT_SCALE = 0.05
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
 _LOG_ODDS_CLIP = 1e-3
 # partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
@@ -817,13 +814,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._base_visible_bias = np.zeros(n_features)
             self.std_visible_ = np.ones(n_features, dtype=dtype)
 
+        units = make_units(self.visible_, n_features, dtype=dtype)
+        weights, hidden_bias = units.initial_weights(
+            self.n_components, n_features, rng, dtype
+        )
         parameters = RBMParameters(
-            rng.normal(
-                0.0, _INITIAL_WEIGHT_SCALE, (self.n_components, n_features)
-            ).astype(dtype),
-            self._base_visible_bias.astype(dtype),
-            np.zeros(self.n_components, dtype=dtype),
-            make_units(self.visible_, n_features, dtype=dtype),
+            weights, self._base_visible_bias.astype(dtype), hidden_bias, units
         )
         self._trainer = ContrastiveDivergence(
             parameters,
@@ -1010,8 +1006,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         parameters = self._model_parameters()
         if self.visible_ == "bernoulli":
             return parameters.weights, parameters.hidden_bias
-        precision = parameters.units.precision / self.scale_
-        weights = (parameters.weights * precision).astype(self.components_.dtype)
+        # s(v) is elementwise linear in v = (x - mean_) / scale_ for these units
+        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0]
+        weights = (parameters.weights * column_factor).astype(self.components_.dtype)
         return weights, parameters.hidden_bias - weights @ self.mean_
 
     def _free_energy(self, X):

@@ -10,8 +10,10 @@ the gradient statistics of its own parameters. With weights ``W`` of shape
 
     E(v, h) = E_v(v) - c.h - h.W.s(v)
 
-The model's mathematics (:mod:`skebm._rbm._model`) is written once against
-this interface; adding a unit type means adding one class here and an entry
+The interaction ``s(v)`` scales each unit by a constant (``v`` or ``v /
+sigma^2``), which lets the estimator fold its standardisation into the
+weights. The model's mathematics (:mod:`skebm._rbm._model`) is written once
+against this interface; adding a unit type means adding one class here and an entry
 in :data:`VISIBLE_UNITS`.
 
 Every method takes and returns arrays of the dtype it is given, so that
@@ -29,6 +31,19 @@ from skebm._special import logistic, logistic_for_sampling, softplus
 # the standardised feature: a (near-)constant feature would otherwise drive
 # its variance to zero and its log-density to infinity.
 MIN_GAUSSIAN_STD = 1e-2
+# Learned variances take steps this much smaller than the weights, so that the
+# hidden units settle on their directions before the noise around them
+# shrinks; at the full step the first directions found claim all the
+# variance (on a whitened two-source mixture, half the starts ended with every
+# hidden unit on one source). PyDeep's Gaussian-binary RBM uses the same ratio.
+_VARIANCE_STEP_FACTOR = 0.1
+# Standard deviation of the small random weights most unit types start from
+# (five times Hinton's 2010 0.01: the hidden units break their symmetry
+# sooner; see the user guide).
+_INITIAL_WEIGHT_SCALE = 0.05
+# A learned-variance model starts as a Gaussian at the data's mean with each
+# hidden unit's component this likely relative to it (PyDeep's choice).
+_INITIAL_COMPONENT_WEIGHT = 0.1
 _LOG_2PI = float(np.log(2 * np.pi))
 
 
@@ -37,20 +52,47 @@ def _row_dot(X, vector):
     return np.asarray(safe_sparse_dot(X, vector)).ravel()
 
 
-class BernoulliUnits:
+class VisibleUnits:
+    """What every unit type shares: no parameters of its own by default."""
+
+    # The visible states can be enumerated (2**n_visible of them) for exact log Z.
+    binary = False
+
+    @property
+    def parameters(self):
+        """The unit type's own trained arrays (none)."""
+        return []
+
+    def statistics(self, visible, interaction, top_down, bias, row_weights):
+        """``sum_r w_r (-dE/dtheta)(v_r, h_r)`` for the own parameters (none)."""
+        return []
+
+    def precondition(self, gradients):
+        """Turn the gradients of ``[W, b, c, *own]`` into step directions.
+
+        The plain gradient here; a unit type may scale it (in place) by a
+        positive diagonal, which keeps the fixed points and can tame the
+        noise.
+        """
+        return gradients
+
+    def clip(self):
+        """Keep the own parameters in their valid range (nothing to keep)."""
+
+    def initial_weights(self, n_hidden, n_visible, rng, dtype):
+        """Initial ``W`` and ``c``: small random weights, zero biases."""
+        weights = rng.normal(0.0, _INITIAL_WEIGHT_SCALE, (n_hidden, n_visible))
+        return weights.astype(dtype), np.zeros(n_hidden, dtype=dtype)
+
+
+class BernoulliUnits(VisibleUnits):
     """Binary visible units: ``E_v(v) = -b.v`` and ``P(v_i = 1 | h) = s(b_i + W_i'h)``.
 
     ``s`` is the logistic function; the weights act on ``v`` itself.
     """
 
     name = "bernoulli"
-    # The visible states can be enumerated (2**n_visible of them) for exact log Z.
     binary = True
-
-    @property
-    def parameters(self):
-        """The unit type's own trained parameters (none)."""
-        return []
 
     def interaction(self, visible, out=None):
         """The statistic ``s(v)`` the weights act on: ``v``; dense or sparse."""
@@ -80,19 +122,40 @@ class BernoulliUnits:
         """``log sum_v exp(-E_v(v) + s(v).a)`` for each row ``a`` of ``top_down``."""
         return softplus(top_down + bias).sum(axis=1)
 
-    def statistics(self, visible, interaction, top_down, bias, row_weights):
-        """Weighted sums of ``-dE/dtheta`` over the rows (no own parameters)."""
-        return []
 
-    def precondition(self, gradients):
-        """The step directions from ``gradients`` (the plain gradient here)."""
-        return gradients
+class UnitVarianceGaussianUnits(VisibleUnits):
+    """Gaussian visible units of variance one: ``P(v_i | h) = N(b_i + W_i'h, 1)``.
 
-    def clip(self):
-        """Keep the own parameters in their valid range (nothing to keep)."""
+    ``E_v(v) = |v|^2 / 2 - b.v``. The choice of the feature-learning recipes
+    that standardise their data and let the hidden units model the rest.
+    """
+
+    name = "gaussian_unit_variance"
+    std = 1.0
+
+    def interaction(self, visible, out=None):
+        return visible
+
+    def energy(self, visible, bias):
+        return np.einsum("ij,ij->i", 0.5 * visible - bias, visible)
+
+    def mean(self, top_down, bias, out=None):
+        return np.add(top_down, bias, out=out)
+
+    def sample(self, top_down, bias, rng, noise, out):
+        np.add(top_down, bias, out=out)
+        rng.standard_normal(out=noise, dtype=noise.dtype)
+        return np.add(out, noise, out=out)
+
+    def log_normalizer(self, top_down, bias):
+        # int exp(-v^2/2 + (b + a) v) dv = sqrt(2 pi) exp((b + a)^2 / 2)
+        shifted = top_down + bias
+        return 0.5 * top_down.shape[1] * _LOG_2PI + 0.5 * np.einsum(
+            "ij,ij->i", shifted, shifted
+        )
 
 
-class GaussianUnits:
+class GaussianUnits(VisibleUnits):
     """Gaussian visible units with learned variances (Cho, Ilin & Raiko, 2011).
 
     ``E_v(v) = sum_i (v_i^2 / 2 - b_i v_i) / sigma_i^2`` and the weights act
@@ -109,8 +172,6 @@ class GaussianUnits:
     """
 
     name = "gaussian"
-    binary = False
-    learns_variance = True
 
     def __init__(self, log_variance):
         self.log_variance = log_variance
@@ -147,7 +208,9 @@ class GaussianUnits:
         # int exp(-(v^2/2 - (b + a) v) / s^2) dv = sqrt(2 pi) s exp((b + a)^2 / (2 s^2))
         shifted = top_down + bias
         constant = 0.5 * (_LOG_2PI + self.log_variance).sum()
-        return constant + 0.5 * np.einsum("ij,ij->i", shifted, shifted * self.precision)
+        return constant + 0.5 * np.einsum(
+            "ij,ij->i", shifted, shifted * self.precision
+        )
 
     def statistics(self, visible, interaction, top_down, bias, row_weights):
         """``sum_r w_r (-dE/dz)(v_r, h_r)`` with ``top_down_r = h_r @ W``.
@@ -155,8 +218,6 @@ class GaussianUnits:
         ``-dE/dz_i = (v_i^2 / 2 - v_i (b_i + W_i'h)) / sigma_i^2``, linear in
         ``h``, so hidden probabilities may stand for hidden states.
         """
-        if not self.learns_variance:
-            return []
         centred = 0.5 * visible - bias - top_down
         return [row_weights @ (interaction * centred)]
 
@@ -166,62 +227,42 @@ class GaussianUnits:
         Their gradients carry ``s(v) = v / sigma^2``, whose sampling noise
         grows as ``1 / sigma``: without this diagonal preconditioner a small
         variance cannot settle, and the steps depend on each unit's scale.
-        With it, they come from ``v`` itself, as for unit variances.
+        With it, they come from ``v`` itself, as for unit variances. The
+        variances' own steps are a tenth of the others'.
         """
-        if not self.learns_variance:
-            return gradients
         variance = np.exp(self.log_variance)
-        weights, visible_bias, *rest = gradients
-        return [weights * variance, visible_bias * variance, *rest]
+        weights, visible_bias, _, log_variance = gradients
+        np.multiply(weights, variance, out=weights)
+        np.multiply(visible_bias, variance, out=visible_bias)
+        np.multiply(log_variance, _VARIANCE_STEP_FACTOR, out=log_variance)
+        return gradients
 
     def clip(self):
-        if self.learns_variance:
-            np.maximum(
-                self.log_variance, 2 * np.log(MIN_GAUSSIAN_STD), out=self.log_variance
-            )
-
-
-class UnitVarianceGaussianUnits(GaussianUnits):
-    """Gaussian visible units of variance one: ``P(v_i | h) = N(b_i + W_i'h, 1)``.
-
-    The choice of the feature-learning recipes that standardise their data
-    and let the hidden units model the rest.
-    """
-
-    name = "gaussian_unit_variance"
-    learns_variance = False
-
-    def __init__(self, log_variance=None):
-        self.log_variance = log_variance
-
-    @property
-    def parameters(self):
-        return []
-
-    @property
-    def precision(self):
-        return 1.0
-
-    @property
-    def std(self):
-        return np.float64(1.0)
-
-    def interaction(self, visible, out=None):
-        return visible
-
-    def energy(self, visible, bias):
-        return np.einsum("ij,ij->i", 0.5 * visible - bias, visible)
-
-    def sample(self, top_down, bias, rng, noise, out):
-        np.add(top_down, bias, out=out)
-        rng.standard_normal(out=noise, dtype=noise.dtype)
-        return np.add(out, noise, out=out)
-
-    def log_normalizer(self, top_down, bias):
-        shifted = top_down + bias
-        return 0.5 * top_down.shape[1] * _LOG_2PI + 0.5 * np.einsum(
-            "ij,ij->i", shifted, shifted
+        np.maximum(
+            self.log_variance, 2 * np.log(MIN_GAUSSIAN_STD), out=self.log_variance
         )
+
+    def initial_weights(self, n_hidden, n_visible, rng, dtype):
+        """Hidden units in pairs of opposite unit-norm weights, ``+-u``.
+
+        The directions ``u`` are orthonormal (a fresh random orthonormal
+        basis for every ``n_visible`` pairs), so the start is a symmetric,
+        evenly spread mixture: a Gaussian at the data's mean and, for each
+        hidden unit, a component one standard deviation out along its
+        direction, :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
+        small random weights the hidden units of a standardised (or
+        whitened) data set never leave the single-Gaussian model.
+        """
+        n_pairs = (n_hidden + 1) // 2
+        directions = []
+        while len(directions) < n_pairs:
+            basis, _ = np.linalg.qr(rng.standard_normal((n_visible, n_visible)))
+            directions.extend(basis.T)
+        directions = np.array(directions[:n_pairs])
+        weights = np.concatenate([directions, -directions])[:n_hidden]
+        # the component of h_j alone weighs exp(c_j + |w_j|^2 / 2) at b = 0
+        hidden_bias = np.log(_INITIAL_COMPONENT_WEIGHT) - 0.5 * (weights**2).sum(1)
+        return weights.astype(dtype), hidden_bias.astype(dtype)
 
 
 # The values of RBMTransformer's ``visible`` parameter (other than "auto").
