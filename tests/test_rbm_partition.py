@@ -12,6 +12,7 @@ from skebm._rbm._partition import (
     ais_log_partition,
     binary_states,
     exact_log_partition,
+    log_partition,
 )
 from tests._rbm_models import (
     UNIT_NAMES,
@@ -103,3 +104,20 @@ def test_log_partition_has_no_overflow_on_huge_parameters():
             parameters, n_chains=5, n_betas=50, rng=np.random.default_rng(0)
         )
     assert np.isfinite(exact) and np.isfinite(estimate)
+
+
+def test_log_partition_is_exact_up_to_the_enumeration_limit_and_ais_beyond():
+    small = random_parameters(12, 8, scale=0.3, seed=1)
+    value, std_error = log_partition(small, n_chains=10, n_betas=10)
+    assert value == exact_log_partition(small) and std_error == 0.0
+    estimate, std_error = log_partition(
+        small, "ais", n_chains=50, n_betas=500, rng=np.random.default_rng(0)
+    )
+    assert std_error > 0 and abs(estimate - value) < 0.2
+    large = random_parameters(30, 30, scale=0.01, seed=1)
+    _, std_error = log_partition(
+        large, n_chains=5, n_betas=20, rng=np.random.default_rng(0)
+    )
+    assert std_error > 0  # 30 units: AIS
+    with pytest.raises(ValueError, match="exact.*2\\*\\*30.*ais"):
+        log_partition(large, "exact", n_chains=5, n_betas=20)

@@ -4,6 +4,7 @@
   unit variances): energies, conditionals, samplers, closed forms;
 * ``_model.py`` -- the model's mathematics on parameter arrays;
 * ``_partition.py`` -- log Z, exact and by annealed importance sampling;
+* ``_data.py`` -- what the estimators read from X: ranges, checks, statistics;
 * ``_trainer.py`` -- the CD/PCD trainer and its optimiser state;
 * ``_transformer.py`` -- :class:`RBMTransformer`, the estimator.
 """

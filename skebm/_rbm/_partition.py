@@ -19,6 +19,8 @@ from skebm._special import logistic_for_sampling, softplus
 # Enumerating 2**20 states of a layer stays within a second or so for the
 # models this is used on; beyond that AIS is the only practical route.
 MAX_ENUMERATED_UNITS = 20
+# An explicit method="exact" may enumerate this many units (16M states).
+MAX_EXPLICIT_EXACT_UNITS = 24
 _STATES_PER_CHUNK = 2**14
 
 
@@ -179,3 +181,42 @@ def ais_log_partition(
         0
     ] + n_hidden * np.log(2.0)
     return float(base_log_partition + log_mean_weight), std_error
+
+
+def log_partition(
+    parameters,
+    method="auto",
+    *,
+    n_chains,
+    n_betas,
+    base_visible_bias=None,
+    rng=None,
+    callback=None,
+):
+    """log Z and its standard error by ``method``: "exact", "ais" or "auto".
+
+    ``"auto"`` is exact when the layer to enumerate has at most
+    :data:`MAX_ENUMERATED_UNITS` units, AIS otherwise; the standard error of
+    an exact value is 0. The other arguments go to :func:`ais_log_partition`.
+    """
+    n_hidden, n_visible = parameters.weights.shape
+    units = enumerable_units(n_visible, n_hidden, parameters.units)
+    if method == "auto":
+        method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
+    if method == "exact":
+        if units > MAX_EXPLICIT_EXACT_UNITS:
+            raise ValueError(
+                f"partition_method='exact' would enumerate 2**{units} states "
+                f"of a layer of {units} units; exact computation is limited "
+                f"to {MAX_EXPLICIT_EXACT_UNITS} units. Use "
+                "partition_method='ais'."
+            )
+        return exact_log_partition(parameters), 0.0
+    return ais_log_partition(
+        parameters,
+        base_visible_bias=base_visible_bias,
+        n_chains=n_chains,
+        n_betas=n_betas,
+        rng=rng,
+        callback=callback,
+    )

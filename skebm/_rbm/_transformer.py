@@ -16,8 +16,16 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
 
+from skebm._rbm._data import (
+    as_generator,
+    check_finite,
+    checked_row_chunks,
+    column_mean,
+    column_mean_variance,
+    dense_rows,
+    value_range,
+)
 from skebm._rbm._model import (
     RBMParameters,
     free_energy,
@@ -25,12 +33,7 @@ from skebm._rbm._model import (
     sample_hiddens,
     sample_visibles,
 )
-from skebm._rbm._partition import (
-    MAX_ENUMERATED_UNITS,
-    ais_log_partition,
-    enumerable_units,
-    exact_log_partition,
-)
+from skebm._rbm._partition import log_partition
 from skebm._rbm._trainer import (
     ContrastiveDivergence,
     LinearDecaySchedule,
@@ -49,12 +52,8 @@ from skebm._special import logistic
 from skebm._verbose import report_progress
 from skebm.exceptions import UnreliableLogPartitionWarning
 
-# An explicit partition_method="exact" may enumerate this many units (16M states).
-_MAX_EXPLICIT_EXACT_UNITS = 24
 # Per-epoch log-likelihood records look at no more than this many training rows.
 _MAX_MONITORED_ROWS = 1000
-# Rows densified at a time when gaussian units meet sparse input.
-_DENSE_CHUNK_ROWS = 4096
 # Rows per block in transform, predict and score_samples: a block and its
 # hidden activations stay in cache across the check, product and elementwise
 # passes.
@@ -68,34 +67,6 @@ _LOG_ODDS_CLIP = 1e-3
 # partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
 # window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
 _AVERAGING_GAMMA = 3.0
-
-
-def _as_generator(random_state):
-    """A numpy Generator seeded from anything ``check_random_state`` accepts."""
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    return np.random.default_rng(seed)
-
-
-def _value_range(X):
-    """Smallest and largest value of X, counting the implicit zeros of sparse X.
-
-    NaN propagates to both (so callers can report it).
-    """
-    if not sp.issparse(X):
-        return float(X.min()), float(X.max())
-    low, high = (float(X.data.min()), float(X.data.max())) if X.nnz else (0.0, 0.0)
-    if X.nnz < X.shape[0] * X.shape[1]:
-        low, high = min(low, 0.0), max(high, 0.0)
-    return low, high
-
-
-def _dense_rows(X, rows=None):
-    """Rows of X as a dense C-ordered array (all rows when ``rows`` is None)."""
-    if rows is not None:
-        X = X[rows]
-    if sp.issparse(X):
-        return X.toarray()
-    return np.ascontiguousarray(X)
 
 
 def _fingerprint(arrays):
@@ -439,7 +410,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             The fitted model.
         """
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
-        rng = _as_generator(self.random_state)
+        rng = as_generator(self.random_state)
         if self.warm_start and hasattr(self, "components_"):
             self._check_visible_range(X)
             X = X.astype(self.components_.dtype, copy=False)
@@ -562,7 +533,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             reset=first_call,
         )
         if first_call:
-            self._initialize(X, _as_generator(self.random_state))
+            self._initialize(X, as_generator(self.random_state))
             self.train_scores_ = None
             self.validation_scores_ = None
             self.best_validation_score_ = None
@@ -719,8 +690,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             Visible states after one step, on the scale of X.
         """
         X = self._validate_input(X)
-        self._check_values(X, X)
-        X = self._standardize(_dense_rows(X))
+        low, high = value_range(X)
+        check_finite(low, high, X.dtype)
+        self._unit_type.check_range(low, high, X)
+        X = self._standardize(dense_rows(X))
         parameters = self._model_parameters()
         rng = self._sampling_rng
         hiddens = sample_hiddens(X, parameters, rng)
@@ -758,7 +731,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             raise TypeError(f"n_gibbs_steps must be an int, got {n_gibbs_steps!r}.")
         if n_gibbs_steps < 1:
             raise ValueError(f"n_gibbs_steps must be >= 1, got {n_gibbs_steps}.")
-        rng = _as_generator(self.random_state if random_state is None else random_state)
+        rng = as_generator(self.random_state if random_state is None else random_state)
         parameters = self._model_parameters()
         dtype = parameters.weights.dtype
         no_input = np.zeros((n_samples, self.n_features_in_), dtype=dtype)
@@ -789,7 +762,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """Resolve the visible units, standardisation, parameters and trainer."""
         dtype = X.dtype
         n_features = X.shape[1]
-        low, high = _value_range(X)
+        low, high = value_range(X)
         if self.visible == "auto":
             self.visible_ = "bernoulli" if low >= 0 and high <= 1 else "gaussian"
         else:
@@ -800,10 +773,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self.mean_ = np.zeros(n_features, dtype=dtype)
             self.scale_ = np.ones(n_features, dtype=dtype)
             self._base_visible_bias = logit(
-                np.clip(_column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
+                np.clip(column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
             )
         else:
-            mean, variance = _column_mean_variance(X)
+            mean, variance = column_mean_variance(X)
             scale = np.sqrt(variance)
             # A constant column keeps unit scale rather than dividing by zero.
             scale[
@@ -896,16 +869,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 "a larger weight_decay."
             )
 
+    @property
+    def _unit_type(self):
+        """The class of the visible units, for what needs no parameters."""
+        return VISIBLE_UNITS[self.visible_]
+
     def _check_visible_range(self, X):
-        if self.visible_ != "bernoulli" or X.shape[0] == 0:
-            return
-        low, high = _value_range(X)
-        if low < 0 or high > 1:
-            raise ValueError(
-                "Bernoulli visible units need X in [0, 1] (binary values or "
-                f"probabilities); got values in [{low:g}, {high:g}]. Use "
-                "visible='gaussian' for real-valued data."
-            )
+        if X.shape[0]:
+            self._unit_type.check_range(*value_range(X), X)
 
     def _split_validation(self, X, rng):
         n_valid = int(np.ceil(self.validation_fraction * X.shape[0]))
@@ -938,10 +909,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _validate_input(self, X):
         """Validated X in the model's dtype; its values are checked chunk by chunk.
 
-        The check for NaN, infinity and (for bernoulli units) the [0, 1] range
-        happens in :meth:`_checked_row_chunks`, on each block of rows while it
-        is in cache for the products that follow, so that X is read from
-        memory once.
+        The check for NaN, infinity and the units' range happens in
+        :meth:`_checked_row_chunks`, on each block of rows while it is in
+        cache for the products that follow, so that X is read from memory
+        once.
         """
         check_is_fitted(self)
         X = validate_fitted_data(
@@ -955,22 +926,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _checked_row_chunks(self, X):
         """Yield (row slice, block of rows) of X, each checked before use."""
-        for start in range(0, X.shape[0], _INFERENCE_CHUNK_ROWS):
-            rows = slice(start, min(start + _INFERENCE_CHUNK_ROWS, X.shape[0]))
-            chunk = X[rows]
-            self._check_values(chunk, X)
-            yield rows, chunk
-
-    def _check_values(self, chunk, X):
-        low, high = _value_range(chunk)
-        if np.isnan(low) or np.isnan(high):
-            raise ValueError("Input X contains NaN.")
-        if not (np.isfinite(low) and np.isfinite(high)):
-            raise ValueError(
-                f"Input X contains infinity or a value too large for {X.dtype!r}."
-            )
-        if self.visible_ == "bernoulli" and (low < 0 or high > 1):
-            self._check_visible_range(X)
+        return checked_row_chunks(X, self._unit_type, _INFERENCE_CHUNK_ROWS)
 
     def _minibatch(self, X, rows):
         """Rows of X, standardised, gathered straight into the training buffer."""
@@ -985,7 +941,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return batch
 
     def _standardized_dense(self, X):
-        return self._standardize(_dense_rows(X))
+        return self._standardize(dense_rows(X))
 
     def _standardize(self, X):
         if self.visible_ == "bernoulli":
@@ -1017,7 +973,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         energy = np.empty(X.shape[0], dtype=X.dtype)
         for rows, chunk in self._checked_row_chunks(X):
             if self.visible_ != "bernoulli":
-                chunk = self._standardize(_dense_rows(chunk))
+                chunk = self._standardize(dense_rows(chunk))
             energy[rows] = free_energy(chunk, parameters)
         energy += self._log_jacobian()
         return energy
@@ -1038,20 +994,6 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         return self._log_partition_cache[1]
 
     def _log_partition_of(self, parameters, monitor=False):
-        n_hidden, n_visible = parameters.weights.shape
-        units = enumerable_units(n_visible, n_hidden, parameters.units)
-        method = self.partition_method
-        if method == "auto":
-            method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
-        if method == "exact":
-            if units > _MAX_EXPLICIT_EXACT_UNITS:
-                raise ValueError(
-                    f"partition_method='exact' would enumerate 2**{units} states "
-                    f"of a layer of {units} units; exact computation is limited "
-                    f"to {_MAX_EXPLICIT_EXACT_UNITS} units. Use "
-                    "partition_method='ais'."
-                )
-            return exact_log_partition(parameters), 0.0
         n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
         if monitor:
             n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
@@ -1066,8 +1008,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                     time.perf_counter() - begin,
                 )
 
-        value, std_error = ais_log_partition(
+        value, std_error = log_partition(
             parameters,
+            self.partition_method,
             base_visible_bias=self._base_visible_bias,
             n_chains=n_chains,
             n_betas=n_betas,
@@ -1112,27 +1055,3 @@ def _hidden_probabilities(X, weights, hidden_bias, out=None):
         activation = np.matmul(X, weights.T, out=out)
     activation += hidden_bias
     return logistic(activation, out=activation)
-
-
-def _column_mean(X):
-    """Per-feature mean in float64, without copying X."""
-    return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
-
-
-def _column_mean_variance(X):
-    """Per-feature mean and variance in float64, for dense or sparse X.
-
-    Dense X is read in blocks of rows, so a large (or memory-mapped) X is
-    never copied whole.
-    """
-    mean = _column_mean(X)
-    if sp.issparse(X):
-        mean_of_squares = np.asarray(
-            X.multiply(X).mean(axis=0, dtype=np.float64)
-        ).ravel()
-        return mean, np.maximum(mean_of_squares - mean**2, 0.0)
-    sum_of_squares = np.zeros_like(mean)
-    for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
-        deviation = X[start : start + _DENSE_CHUNK_ROWS] - mean
-        sum_of_squares += np.einsum("ij,ij->j", deviation, deviation)
-    return mean, sum_of_squares / max(X.shape[0], 1)

@@ -25,6 +25,7 @@ float32 models stay float32.
 import numpy as np
 from sklearn.utils.extmath import safe_sparse_dot
 
+from skebm._rbm._data import value_range
 from skebm._special import logistic, logistic_for_sampling, softplus
 
 # Smallest standard deviation a learned-variance unit may reach, in units of
@@ -79,6 +80,13 @@ class VisibleUnits:
     def clip(self):
         """Keep the own parameters in their valid range (nothing to keep)."""
 
+    @staticmethod
+    def check_range(low, high, X):
+        """Refuse data outside the units' support; ``[low, high]`` is part of X's.
+
+        Any real value is accepted here.
+        """
+
     def initial_weights(self, n_hidden, n_visible, rng, dtype):
         """Initial ``W`` and ``c``: small random weights, zero biases."""
         weights = rng.normal(0.0, _INITIAL_WEIGHT_SCALE, (n_hidden, n_visible))
@@ -93,6 +101,18 @@ class BernoulliUnits(VisibleUnits):
 
     name = "bernoulli"
     binary = True
+
+    @staticmethod
+    def check_range(low, high, X):
+        """Refuse values outside [0, 1], naming the range of the whole X."""
+        if low >= 0 and high <= 1:
+            return
+        low, high = value_range(X)
+        raise ValueError(
+            "Bernoulli visible units need X in [0, 1] (binary values or "
+            f"probabilities); got values in [{low:g}, {high:g}]. Use "
+            "visible='gaussian' for real-valued data."
+        )
 
     def interaction(self, visible, out=None):
         """The statistic ``s(v)`` the weights act on: ``v``; dense or sparse."""
@@ -208,9 +228,7 @@ class GaussianUnits(VisibleUnits):
         # int exp(-(v^2/2 - (b + a) v) / s^2) dv = sqrt(2 pi) s exp((b + a)^2 / (2 s^2))
         shifted = top_down + bias
         constant = 0.5 * (_LOG_2PI + self.log_variance).sum()
-        return constant + 0.5 * np.einsum(
-            "ij,ij->i", shifted, shifted * self.precision
-        )
+        return constant + 0.5 * np.einsum("ij,ij->i", shifted, shifted * self.precision)
 
     def statistics(self, visible, interaction, top_down, bias, row_weights):
         """``sum_r w_r (-dE/dz)(v_r, h_r)`` with ``top_down_r = h_r @ W``.
