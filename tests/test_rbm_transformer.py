@@ -55,28 +55,48 @@ def test_score_samples_sums_to_one_for_large_weights():
     )
 
 
-def test_gaussian_score_samples_integrates_to_one_on_one_visible_unit():
+@pytest.mark.parametrize("visible", ["gaussian", "gaussian_unit_variance"])
+def test_gaussian_score_samples_integrates_to_one_on_one_visible_unit(visible):
     X = np.random.default_rng(0).normal(3.0, 2.0, size=(200, 1))
-    rbm = RBMTransformer(5, visible="gaussian", n_iter=20, random_state=0).fit(X)
+    rbm = RBMTransformer(5, visible=visible, n_iter=20, random_state=0).fit(X)
+    if visible == "gaussian":
+        # a multimodal model with a narrow learned deviation
+        rbm.components_ = np.array([[-2.0], [1.5], [0.5], [3.0], [-1.0]])
+        rbm.std_visible_ = np.array([0.3])
 
     def density(x):
         return np.exp(rbm.score_samples([[x]]))[0]
 
-    total, _ = integrate.quad(density, -40, 40, limit=200)
+    total, _ = integrate.quad(density, -40, 40, limit=400)
     assert_allclose(total, 1.0, atol=1e-8)
 
 
-def test_gaussian_score_samples_integrates_to_one_on_two_visible_units():
+@pytest.mark.parametrize("visible", ["gaussian", "gaussian_unit_variance"])
+def test_gaussian_score_samples_integrates_to_one_on_two_visible_units(visible):
     rng = np.random.default_rng(1)
     X = np.column_stack([rng.normal(0, 5, 300), rng.normal(1, 0.5, 300)])
-    rbm = RBMTransformer(4, n_iter=20, random_state=0).fit(X)
-    assert rbm.visible_ == "gaussian"
+    rbm = RBMTransformer(4, n_iter=20, random_state=0)
+    rbm.set_params(visible=visible).fit(X)
+    if visible == "gaussian":
+        rbm.components_ = rng.normal(0, 1.5, size=(4, 2))
+        rbm.std_visible_ = np.array([0.4, 0.7])
 
     def density(x1, x0):
         return np.exp(rbm.score_samples([[x0, x1]]))[0]
 
     total, _ = integrate.dblquad(density, -40, 40, -6, 8, epsabs=1e-10)
     assert_allclose(total, 1.0, atol=1e-6)
+
+
+def test_auto_on_real_values_learns_the_variances():
+    rng = np.random.default_rng(2)
+    # two strongly correlated features: hidden units carry the correlation
+    # and the noise left around their means is narrower than the features
+    latent = rng.normal(size=(500, 1))
+    X = latent @ [[1.0, 1.0]] + 0.1 * rng.normal(size=(500, 2))
+    rbm = RBMTransformer(8, n_iter=50, learning_rate=0.5, random_state=0).fit(X)
+    assert rbm.visible_ == "gaussian"
+    assert rbm.std_visible_.shape == (2,) and np.all(rbm.std_visible_ < 0.7)
 
 
 def test_ais_log_partition_within_0_2_nats_of_exact_on_digits(digits_model):

@@ -119,7 +119,7 @@ def test_learned_deviation_stops_at_the_floor():
     assert_allclose(units.std, [MIN_GAUSSIAN_STD, 1.0, np.sqrt(0.5)])
 
 
-@pytest.mark.parametrize("n_hidden, n_visible", [(4, 2), (7, 3), (3, 5)])
+@pytest.mark.parametrize("n_hidden, n_visible", [(4, 2), (7, 3), (3, 5), (5, 1)])
 def test_learned_variance_start_is_a_symmetric_spread_mixture(n_hidden, n_visible):
     units = make_units("gaussian", n_visible)
     weights, hidden_bias = units.initial_weights(
@@ -129,9 +129,11 @@ def test_learned_variance_start_is_a_symmetric_spread_mixture(n_hidden, n_visibl
     n_directions = (n_hidden + 1) // 2
     # opposite pairs of unit-norm weights, orthogonal within each basis
     assert_allclose(weights[: n_hidden - n_directions], -weights[n_directions:])
-    assert_allclose(np.linalg.norm(weights, axis=1), 1.0)
+    # orthonormal within the first basis, one deviation further per basis
     block = weights[: min(n_directions, n_visible)]
     assert_allclose(block @ block.T, np.eye(len(block)), atol=1e-12)
+    norms = np.linalg.norm(weights[:n_directions], axis=1)
+    assert_allclose(norms, 1 + np.arange(n_directions) // n_visible)
     # each hidden unit alone is a component a tenth as likely as h = 0
     bias = np.zeros(n_visible)
     no_hidden = units.log_normalizer(np.zeros((1, n_visible)), bias)

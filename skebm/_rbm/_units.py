@@ -261,13 +261,14 @@ class GaussianUnits(VisibleUnits):
         )
 
     def initial_weights(self, n_hidden, n_visible, rng, dtype):
-        """Hidden units in pairs of opposite unit-norm weights, ``+-u``.
+        """Hidden units in pairs of opposite weights, ``+-u``.
 
         The directions ``u`` are orthonormal (a fresh random orthonormal
-        basis for every ``n_visible`` pairs), so the start is a symmetric,
-        evenly spread mixture: a Gaussian at the data's mean and, for each
-        hidden unit, a component one standard deviation out along its
-        direction, :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
+        basis for every ``n_visible`` pairs, each one deviation further out
+        than the last), so the start is a symmetric, evenly spread mixture: a
+        Gaussian at the data's mean and, for each hidden unit, a component
+        one (or more) standard deviations out along its direction,
+        :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
         small random weights the hidden units of a standardised (or
         whitened) data set never leave the single-Gaussian model.
         """
@@ -275,7 +276,10 @@ class GaussianUnits(VisibleUnits):
         directions = []
         while len(directions) < n_pairs:
             basis, _ = np.linalg.qr(rng.standard_normal((n_visible, n_visible)))
-            directions.extend(basis.T)
+            # Each further basis reaches one deviation further, so that no two
+            # units start alike (identical units stay identical).
+            distance = 1 + len(directions) // n_visible
+            directions.extend(distance * basis.T)
         directions = np.array(directions[:n_pairs])
         weights = np.concatenate([directions, -directions])[:n_hidden]
         # the component of h_j alone weighs exp(c_j + |w_j|^2 / 2) at b = 0
