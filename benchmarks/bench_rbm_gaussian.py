@@ -125,10 +125,10 @@ def digits_rows(quick, seed):
 
 def print_table(title, rows):
     print(f"\n{title}\n")
-    print(f"{'model':<56} {'hidden':>6} {'test log density':>17} {'fit s':>7}")
+    print(f"{'model':<64} {'hidden':>6} {'test log density':>17} {'fit s':>7}")
     for name, hidden, score, seconds in rows:
         fit = "-" if seconds is None else f"{seconds:.1f}"
-        print(f"{name:<56} {hidden!s:>6} {score:>17.3f} {fit:>7}")
+        print(f"{name:<64} {hidden!s:>6} {score:>17.3f} {fit:>7}")
 
 
 def main(quick=False, seed=0):

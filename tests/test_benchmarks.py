@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +52,18 @@ def test_quick_benchmark_suite_reports_every_figure(tmp_path):
         if row["baseline"] is not None:
             assert row["ratio"] > 0
     assert "BLAS" in completed.stdout
+
+
+def test_laplacian_benchmark_true_density_is_normalised_with_the_known_entropy():
+    from benchmarks.bench_rbm_gaussian import laplacian_mixture
+
+    X_train, X_test, true_log_density = laplacian_mixture(20_000, seed=3)
+    assert X_train.shape == X_test.shape == (10_000, 2)
+    # a Riemann sum on a fine grid (the density has kinks that quad dislikes)
+    axis, step = np.linspace(-15, 15, 1501, retstep=True)
+    grid = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+    total = np.exp(true_log_density(grid)).sum() * step**2
+    assert abs(total - 1) < 2e-3
+    # whitened unit-variance Laplacians: 2 (1 + log sqrt 2) nats of entropy
+    expected = -2 * (1 + np.log(np.sqrt(2)))
+    assert abs(true_log_density(X_test).mean() - expected) < 0.03

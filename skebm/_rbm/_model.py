@@ -17,7 +17,7 @@ Arrays keep the dtype of their inputs so that float32 models stay float32.
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils.extmath import safe_sparse_dot
+import scipy.sparse as sp
 
 from skebm._special import logistic, softplus
 
@@ -41,18 +41,48 @@ class RBMParameters(NamedTuple):
         ]
 
 
+def hidden_input(interaction, weights, hidden_bias, out=None):
+    """``c + W s(v)`` for rows of ``s(v)`` (dense or sparse), into ``out``."""
+    if sp.issparse(interaction):
+        activation = np.asarray(interaction @ weights.T)
+        if out is not None:
+            out[...] = activation
+            activation = out
+    else:
+        activation = np.matmul(interaction, weights.T, out=out)
+    activation += hidden_bias
+    return activation
+
+
+def hidden_probabilities_of(
+    interaction, weights, hidden_bias, out=None, squash=logistic
+):
+    """P(h_j = 1 | v) = ``squash(c_j + W_j.s(v))`` from the rows of ``s(v)``.
+
+    The one form of P(h | v): inference passes weights with the input's
+    standardisation folded in, training a faster logistic for drawing states
+    (``squash``, whose ``out`` may be its input).
+    """
+    activation = hidden_input(interaction, weights, hidden_bias, out=out)
+    return squash(activation, out=activation)
+
+
 def hidden_activation(visible, parameters):
     """``c + W s(v)`` for every row of ``visible`` (dense or sparse)."""
-    interaction = parameters.units.interaction(visible)
-    activation = safe_sparse_dot(interaction, parameters.weights.T, dense_output=True)
-    activation += parameters.hidden_bias
-    return activation
+    return hidden_input(
+        parameters.units.interaction(visible),
+        parameters.weights,
+        parameters.hidden_bias,
+    )
 
 
 def hidden_probabilities(visible, parameters):
     """P(h_j = 1 | v) for every row of ``visible``."""
-    activation = hidden_activation(visible, parameters)
-    return logistic(activation, out=activation)
+    return hidden_probabilities_of(
+        parameters.units.interaction(visible),
+        parameters.weights,
+        parameters.hidden_bias,
+    )
 
 
 def visible_means(hidden, parameters):

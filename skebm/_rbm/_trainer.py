@@ -17,6 +17,7 @@ tests hold the two to each other.
 
 import numpy as np
 
+from skebm._rbm._model import hidden_probabilities_of
 from skebm._special import logistic_for_sampling
 
 
@@ -70,10 +71,10 @@ def _sample_in_place(probabilities, uniform, rng, out):
 
 
 def _sampling_hidden_probabilities(interaction, weights, hidden_bias, out):
-    """P(h = 1 | v) from the rows of ``s(v)`` (tanh-form logistic) into ``out``."""
-    np.matmul(interaction, weights.T, out=out)
-    np.add(out, hidden_bias, out=out)
-    return logistic_for_sampling(out, out=out)
+    """P(h = 1 | v) from the rows of ``s(v)``, in the tanh form, into ``out``."""
+    return hidden_probabilities_of(
+        interaction, weights, hidden_bias, out=out, squash=logistic_for_sampling
+    )
 
 
 class ContrastiveDivergence:

@@ -30,6 +30,7 @@ from skebm._rbm._model import (
     RBMParameters,
     free_energy,
     gibbs_chain,
+    hidden_probabilities_of,
     sample_hiddens,
     sample_visibles,
 )
@@ -48,7 +49,6 @@ from skebm._sklearn_compat import (
     validate_data,
     validate_fitted_data,
 )
-from skebm._special import logistic
 from skebm._verbose import report_progress
 from skebm.exceptions import UnreliableLogPartitionWarning
 
@@ -579,7 +579,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
         weights, hidden_bias = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            _hidden_probabilities(chunk, weights, hidden_bias, out=hidden[rows])
+            hidden_probabilities_of(chunk, weights, hidden_bias, out=hidden[rows])
         return hidden
 
     def predict(self, X):
@@ -610,7 +610,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         reconstruction = np.empty_like(X, order="C")
         weights, hidden_bias = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
-            hidden = _hidden_probabilities(chunk, weights, hidden_bias)
+            hidden = hidden_probabilities_of(chunk, weights, hidden_bias)
             out = reconstruction[rows]
             np.matmul(hidden, parameters.weights, out=out)
             parameters.units.mean(out, parameters.visible_bias, out=out)
@@ -1042,16 +1042,3 @@ def _with_arrays(parameters, arrays):
     if unit_arrays:
         units = type(units)(*unit_arrays)
     return RBMParameters(weights, visible_bias, hidden_bias, units)
-
-
-def _hidden_probabilities(X, weights, hidden_bias, out=None):
-    """P(h = 1 | x) for dense or sparse rows, written to ``out`` if given."""
-    if sp.issparse(X):
-        activation = np.asarray(X @ weights.T)
-        if out is not None:
-            out[...] = activation
-            activation = out
-    else:
-        activation = np.matmul(X, weights.T, out=out)
-    activation += hidden_bias
-    return logistic(activation, out=activation)
