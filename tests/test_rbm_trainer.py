@@ -14,6 +14,7 @@ from skebm._rbm._model import (
 )
 from skebm._rbm._trainer import (
     ContrastiveDivergence,
+    EarlyStopping,
     LinearDecaySchedule,
     ParameterAverage,
 )
@@ -29,6 +30,18 @@ def parameters_in(dtype, units, seed=0):
         make_units(
             units, 7, log_variance=own[0].astype(dtype) if own else None, dtype=dtype
         ),
+    )
+
+
+def persistent_trainer(parameters, n_chains):
+    return ContrastiveDivergence(
+        parameters,
+        persistent=True,
+        n_gibbs_steps=1,
+        momentum=0.5,
+        weight_decay=0.0,
+        n_chains=n_chains,
+        rng=np.random.default_rng(0),
     )
 
 
@@ -153,15 +166,7 @@ def test_learned_variances_never_fall_below_the_floor():
     # a constant feature: its variance would shrink without end
     batch = random_visible(10, 7, "gaussian")
     batch[:, 0] = 0.0
-    trainer = ContrastiveDivergence(
-        parameters,
-        persistent=True,
-        n_gibbs_steps=1,
-        momentum=0.5,
-        weight_decay=0.0,
-        n_chains=10,
-        rng=np.random.default_rng(0),
-    )
+    trainer = persistent_trainer(parameters, 10)
     with np.errstate(all="raise"):
         for _ in range(3000):
             assert trainer.step(batch, 0.5)
@@ -172,15 +177,7 @@ def test_learned_variances_never_fall_below_the_floor():
 
 def test_trainer_pickles_without_its_buffers():
     parameters = parameters_in(np.float64, "gaussian")
-    trainer = ContrastiveDivergence(
-        parameters,
-        persistent=True,
-        n_gibbs_steps=1,
-        momentum=0.5,
-        weight_decay=0.0,
-        n_chains=2,
-        rng=np.random.default_rng(0),
-    )
+    trainer = persistent_trainer(parameters, 2)
     trainer.step(random_visible(3, 7, "gaussian"), 0.1)
     assert trainer._buffers
     copy = pickle.loads(pickle.dumps(trainer))
@@ -205,3 +202,15 @@ def test_parameter_average_is_the_plain_mean_by_default():
         average.update([value])
     assert_allclose(average.arrays[0], np.mean(values, axis=0))
     assert values[0][0] == 1.0  # the first array was copied, not aliased
+
+
+def test_early_stopping_counts_scores_without_a_tol_improvement_and_keeps_the_best():
+    stopper = EarlyStopping(n_iter_no_change=2, tol=0.5)
+    arrays = [np.zeros(2)]
+    assert not stopper.record(-10.0, arrays)
+    arrays[0][:] = 1  # the kept best is a copy
+    assert not stopper.record(-9.8, arrays)  # better, but by less than tol
+    assert stopper.best_score == -9.8 and stopper.best_arrays[0][0] == 1
+    assert stopper.record(-11.0, [np.full(2, 2.0)])  # second without improvement
+    assert stopper.best_arrays[0][0] == 1
+    assert not EarlyStopping(1, 0.0).record(0.0, arrays)

@@ -40,6 +40,12 @@ class RBMParameters(NamedTuple):
             *self.units.parameters,
         ]
 
+    def with_arrays(self, arrays):
+        """The same kind of model with the trained arrays ``arrays``."""
+        weights, visible_bias, hidden_bias, *own = arrays
+        units = type(self.units)(*own) if own else self.units
+        return RBMParameters(weights, visible_bias, hidden_bias, units)
+
 
 def hidden_input(interaction, weights, hidden_bias, out=None):
     """``c + W s(v)`` for rows of ``s(v)`` (dense or sparse), into ``out``."""

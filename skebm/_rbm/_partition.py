@@ -13,7 +13,7 @@ type gets both.
 import numpy as np
 from scipy.special import logsumexp
 
-from skebm._rbm._model import RBMParameters, sample_bernoulli
+from skebm._rbm._model import sample_bernoulli
 from skebm._special import logistic_for_sampling, softplus
 
 # Enumerating 2**20 states of a layer stays within a second or so for the
@@ -48,11 +48,9 @@ def _chunked_logsumexp(n_units, log_weight_of_states):
 
 
 def _in_float64(parameters):
-    units = parameters.units
-    arrays = [np.asarray(a, dtype=np.float64) for a in parameters.arrays]
-    if units.parameters:
-        units = type(units)(*arrays[3:])
-    return RBMParameters(*arrays[:3], units)
+    return parameters.with_arrays(
+        [np.asarray(a, dtype=np.float64) for a in parameters.arrays]
+    )
 
 
 def exact_log_partition(parameters):

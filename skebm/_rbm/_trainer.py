@@ -64,6 +64,34 @@ class ParameterAverage:
             mean += rate * (value - mean)
 
 
+class EarlyStopping:
+    """Keep the best validation score and its parameters; say when to stop.
+
+    A score counts as an improvement when it beats the best by more than
+    ``tol``; training stops after ``n_iter_no_change`` scores without one.
+    The best parameters are those of the highest score, improvement or not.
+    """
+
+    def __init__(self, n_iter_no_change, tol):
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.best_score = None
+        self.best_arrays = None
+        self.scores_without_improvement = 0
+
+    def record(self, score, arrays):
+        """Take the score of ``arrays`` (copied if best); True means stop."""
+        best = self.best_score
+        if best is None or score > best + self.tol:
+            self.scores_without_improvement = 0
+        else:
+            self.scores_without_improvement += 1
+        if best is None or score > best:
+            self.best_score = score
+            self.best_arrays = [a.copy() for a in arrays]
+        return self.scores_without_improvement >= self.n_iter_no_change
+
+
 def _sample_in_place(probabilities, uniform, rng, out):
     """Write Bernoulli draws with the given probabilities into ``out``."""
     rng.random(out=uniform, dtype=uniform.dtype)

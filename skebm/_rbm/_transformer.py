@@ -37,6 +37,7 @@ from skebm._rbm._model import (
 from skebm._rbm._partition import log_partition
 from skebm._rbm._trainer import (
     ContrastiveDivergence,
+    EarlyStopping,
     LinearDecaySchedule,
     ParameterAverage,
 )
@@ -436,7 +437,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         total_updates = max(self.n_iter * n_batches, 1)
         schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
         decay_start_epoch = self.n_iter * (1 - self.decay_fraction)
-        average, best, epochs_without_improvement = None, None, 0
+        average = None
+        stopper = EarlyStopping(self.n_iter_no_change, self.tol)
         update = 0
         self.n_iter_ = 0
         for epoch in range(self.n_iter):
@@ -455,41 +457,34 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                     average = ParameterAverage(trainer.parameters.arrays)
                 else:
                     average.update(trainer.parameters.arrays)
+            if not monitoring:
+                continue
 
-            if monitoring:
-                current = trainer.parameters
-                if average is not None:
-                    current = _with_arrays(current, average.arrays)
-                scores = {
-                    "train log-likelihood": self._mean_log_likelihood(
-                        Z_monitor, current
-                    )
-                }
-                self.train_scores_.append(scores["train log-likelihood"])
-                if Z_valid is not None:
-                    valid_score = self._mean_log_likelihood(Z_valid, current)
-                    self.validation_scores_.append(valid_score)
-                    scores["validation log-likelihood"] = valid_score
-                    previous_best = self.best_validation_score_
-                    if previous_best is None or valid_score > previous_best + self.tol:
-                        epochs_without_improvement = 0
-                    else:
-                        epochs_without_improvement += 1
-                    if previous_best is None or valid_score > previous_best:
-                        self.best_validation_score_ = valid_score
-                        best = [a.copy() for a in current.arrays]
-                if self.verbose:
-                    report_progress(
-                        self,
-                        f"Iteration {self.n_iter_}",
-                        time.perf_counter() - begin,
-                        scores,
-                    )
-                if epochs_without_improvement >= self.n_iter_no_change:
-                    break
+            current = trainer.parameters
+            if average is not None:
+                current = current.with_arrays(average.arrays)
+            train_score = self._mean_log_likelihood(Z_monitor, current)
+            self.train_scores_.append(train_score)
+            scores = {"train log-likelihood": train_score}
+            stop = False
+            if Z_valid is not None:
+                valid_score = self._mean_log_likelihood(Z_valid, current)
+                self.validation_scores_.append(valid_score)
+                scores["validation log-likelihood"] = valid_score
+                stop = stopper.record(valid_score, current.arrays)
+                self.best_validation_score_ = stopper.best_score
+            if self.verbose:
+                report_progress(
+                    self,
+                    f"Iteration {self.n_iter_}",
+                    time.perf_counter() - begin,
+                    scores,
+                )
+            if stop:
+                break
 
-        if best is not None:
-            final = best
+        if stopper.best_arrays is not None:
+            final = stopper.best_arrays
         elif average is not None:
             final = average.arrays
         else:
@@ -1033,12 +1028,3 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _with_arrays(parameters, arrays):
-    """``parameters`` with its trained arrays replaced by ``arrays``."""
-    weights, visible_bias, hidden_bias, *unit_arrays = arrays
-    units = parameters.units
-    if unit_arrays:
-        units = type(units)(*unit_arrays)
-    return RBMParameters(weights, visible_bias, hidden_bias, units)
