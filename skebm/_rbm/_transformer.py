@@ -2,9 +2,9 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import hashlib
 import time
 import warnings
+import zlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -71,13 +71,17 @@ _AVERAGING_GAMMA = 3.0
 
 
 def _fingerprint(arrays):
-    """A digest of the arrays' values, dtypes and shapes."""
-    digest = hashlib.blake2b(digest_size=16)
+    """A checksum of the arrays' values, with their dtypes and shapes.
+
+    CRC-32 reads memory at several GB/s (a cryptographic digest of a
+    784 x 500 model costs more than a tenth of scoring 5000 rows); a change
+    that keeps all the checksums has odds of one in four billion.
+    """
+    checksum = 0
     for array in arrays:
         array = np.ascontiguousarray(array)
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.view(np.uint8).ravel())
-    return digest.hexdigest()
+        checksum = zlib.crc32(memoryview(array).cast("B"), checksum)
+    return checksum, tuple((array.dtype.str, array.shape) for array in arrays)
 
 
 class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
