@@ -6,6 +6,8 @@
 * ``_partition.py`` -- log Z, exact and by annealed importance sampling;
 * ``_data.py`` -- what the estimators read from X: ranges, checks, statistics;
 * ``_trainer.py`` -- the CD/PCD trainer and its optimiser state;
+* ``_base.py`` -- what every RBM estimator shares: the model held in its
+  public attributes, the epoch loop, input checks, the cached log Z;
 * ``_transformer.py`` -- :class:`RBMTransformer`, the estimator.
 """
 

@@ -217,15 +217,28 @@ class ContrastiveDivergence:
         finite : bool
             False when the update made the parameters infinite or NaN.
         """
+        buffers = self._buffers_for(batch.shape[0])
+        self._run_chains(batch, buffers)
+        self._apply(self._scaled_gradients(batch.shape[0], buffers, step), step)
+        with np.errstate(invalid="ignore"):
+            return bool(
+                np.isfinite(np.add.reduce(self.increments[1]))
+                and np.isfinite(np.add.reduce(self.increments[2]))
+            )
+
+    def _run_chains(self, batch, buffers):
+        """Stack the data and the chains' next states, with P(h | v) of both.
+
+        The first rows of each buffer get the minibatch, the others the
+        negative (model) samples of CD-k or PCD-k; ``self.chains`` moves on.
+        """
         weights, visible_bias, hidden_bias, units = self.parameters
         rng = self.rng
         n_positive = batch.shape[0]
-        buffers = self._buffers_for(n_positive)
         stacked_visible = buffers["visible"]
         stacked_interaction = buffers["interaction"]
         stacked_hidden = buffers["hidden"]
         hidden_uniform = buffers["hidden_uniform"]
-        row_weights = buffers["row_weights"]
         n_negative = stacked_visible.shape[0] - n_positive
         positive_visible = stacked_visible[:n_positive]
         negative_visible = stacked_visible[n_positive:]
@@ -276,8 +289,19 @@ class ContrastiveDivergence:
             )
         self.chains = hidden_states
 
+    def _scaled_gradients(self, n_positive, buffers, step):
+        """``step * (1 - momentum)`` times each array's preconditioned gradient."""
+        weights, visible_bias, _, units = self.parameters
+        stacked_visible = buffers["visible"]
+        stacked_interaction = buffers["interaction"]
+        stacked_hidden = buffers["hidden"]
+        row_weights = buffers["row_weights"]
+        n_negative = stacked_visible.shape[0] - n_positive
+        positive_hidden = stacked_hidden[:n_positive]
+        negative_hidden = stacked_hidden[n_positive:]
+
         unit_statistics = []
-        if separate_interaction:
+        if stacked_interaction is not stacked_visible:
             unit_statistics = units.statistics(
                 stacked_visible,
                 stacked_interaction,
@@ -285,7 +309,6 @@ class ContrastiveDivergence:
                 visible_bias,
                 row_weights,
             )
-
         if self.sparsity_target is not None:
             activity = self.hidden_activity
             activity *= 0.9
@@ -296,8 +319,6 @@ class ContrastiveDivergence:
         # step * (1 - momentum) * (<h s'>_data - <h s'>_model) and their sum
         # the same multiple of <h>_data - <h>_model.
         gradient_scale = step * (1.0 - self.momentum)
-        previous = self.previous_step
-        decay_increments = self.momentum * (step / previous if previous else 0.0)
         np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
         np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
         weight_gradient = buffers["weight_gradient"]
@@ -307,10 +328,11 @@ class ContrastiveDivergence:
         hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
         if self.sparsity_target is not None:
             hidden_gradient += gradient_scale * penalty
+            positive_mean = np.add.reduce(stacked_interaction[:n_positive], axis=0)
             weight_gradient += gradient_scale * np.outer(
-                penalty, np.add.reduce(positive_interaction, axis=0) / n_positive
+                penalty, positive_mean / n_positive
             )
-        gradients = units.precondition(
+        return units.precondition(
             [
                 weight_gradient,
                 visible_gradient,
@@ -318,19 +340,20 @@ class ContrastiveDivergence:
                 *(gradient_scale * statistic for statistic in unit_statistics),
             ]
         )
+
+    def _apply(self, gradients, step):
+        """Move the momentum increments, then the parameters by them."""
+        previous = self.previous_step
+        decay_increments = self.momentum * (step / previous if previous else 0.0)
         for increment, gradient in zip(self.increments, gradients, strict=True):
             np.multiply(increment, decay_increments, out=increment)
             np.add(increment, gradient, out=increment)
         if self.weight_decay:
+            weights = self.parameters.weights
             np.multiply(weights, 1.0 - step * self.weight_decay, out=weights)
         for array, increment in zip(
             self.parameters.arrays, self.increments, strict=True
         ):
             np.add(array, increment, out=array)
-        units.clip()
+        self.parameters.units.clip()
         self.previous_step = step
-        with np.errstate(invalid="ignore"):
-            return bool(
-                np.isfinite(np.add.reduce(self.increments[1]))
-                and np.isfinite(np.add.reduce(self.increments[2]))
-            )

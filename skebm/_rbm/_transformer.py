@@ -2,89 +2,43 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import time
-import warnings
-import zlib
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import logit
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-)
-from sklearn.model_selection import train_test_split
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from skebm._rbm._base import BaseRBM
 from skebm._rbm._data import (
     as_generator,
     check_finite,
-    checked_row_chunks,
-    column_mean,
-    column_mean_variance,
     dense_rows,
     value_range,
 )
 from skebm._rbm._model import (
-    RBMParameters,
-    free_energy,
     gibbs_chain,
     hidden_probabilities_of,
     sample_hiddens,
     sample_visibles,
 )
-from skebm._rbm._partition import log_partition
 from skebm._rbm._trainer import (
-    ContrastiveDivergence,
-    EarlyStopping,
-    LinearDecaySchedule,
     ParameterAverage,
 )
-from skebm._rbm._units import VISIBLE_UNITS, make_units
+from skebm._rbm._units import VISIBLE_UNITS
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
     _fit_context,
     check_is_fitted,
     validate_data,
-    validate_fitted_data,
 )
-from skebm._verbose import report_progress
-from skebm.exceptions import UnreliableLogPartitionWarning
 
-# Per-epoch log-likelihood records look at no more than this many training rows.
-_MAX_MONITORED_ROWS = 1000
-# Rows per block in transform, predict and score_samples: a block and its
-# hidden activations stay in cache across the check, product and elementwise
-# passes.
-_INFERENCE_CHUNK_ROWS = 512
-# Gaussian visible units are unbounded: their steps are this much smaller.
-_GAUSSIAN_STEP_FACTOR = 0.1
-# Above this standard error (nats) an AIS estimate of log Z is not trusted.
-_UNRELIABLE_AIS_STD_ERROR = 0.5
-# Visible biases start at the data's log-odds, clipped away from +-infinity.
-_LOG_ODDS_CLIP = 1e-3
 # partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
 # window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
 _AVERAGING_GAMMA = 3.0
 
 
-def _fingerprint(arrays):
-    """A checksum of the arrays' values, with their dtypes and shapes.
-
-    CRC-32 reads memory at several GB/s (a cryptographic digest of a
-    784 x 500 model costs more than a tenth of scoring 5000 rows); a change
-    that keeps all the checksums has odds of one in four billion.
-    """
-    checksum = 0
-    for array in arrays:
-        array = np.ascontiguousarray(array)
-        checksum = zlib.crc32(memoryview(array).cast("B"), checksum)
-    return checksum, tuple((array.dtype.str, array.shape) for array in arrays)
-
-
-class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM):
     """Restricted Boltzmann Machine with binary hidden units.
 
     An undirected model of the joint distribution of visible units ``v`` (the
@@ -422,79 +376,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             self._restart_trainer_from_fitted()
         else:
             self._initialize(X, rng)
-        trainer = self._trainer
-
-        X_train, X_valid = X, None
-        if self.early_stopping:
-            X_train, X_valid = self._split_validation(X, rng)
-        monitoring = bool(self.verbose) or self.early_stopping
-        self.train_scores_ = [] if monitoring else None
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = None
-        monitored_rows = rng.permutation(X_train.shape[0])[:_MAX_MONITORED_ROWS]
-        if monitoring:
-            Z_monitor = self._standardized_dense(X_train[monitored_rows])
-            Z_valid = None if X_valid is None else self._standardized_dense(X_valid)
-
-        n_samples = X_train.shape[0]
-        n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
-        total_updates = max(self.n_iter * n_batches, 1)
-        schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
-        decay_start_epoch = self.n_iter * (1 - self.decay_fraction)
-        average = None
-        stopper = EarlyStopping(self.n_iter_no_change, self.tol)
-        update = 0
-        self.n_iter_ = 0
-        for epoch in range(self.n_iter):
-            begin = time.perf_counter()
-            order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
-            for start in range(0, n_samples, self.batch_size):
-                rows = order[start : start + self.batch_size]
-                self._train_step(
-                    self._minibatch(X_train, rows), schedule(update / total_updates)
-                )
-                update += 1
-            self.n_iter_ = epoch + 1
-
-            if self.decay_fraction > 0 and epoch + 1 > decay_start_epoch:
-                if average is None:
-                    average = ParameterAverage(trainer.parameters.arrays)
-                else:
-                    average.update(trainer.parameters.arrays)
-            if not monitoring:
-                continue
-
-            current = trainer.parameters
-            if average is not None:
-                current = current.with_arrays(average.arrays)
-            train_score = self._mean_log_likelihood(Z_monitor, current)
-            self.train_scores_.append(train_score)
-            scores = {"train log-likelihood": train_score}
-            stop = False
-            if Z_valid is not None:
-                valid_score = self._mean_log_likelihood(Z_valid, current)
-                self.validation_scores_.append(valid_score)
-                scores["validation log-likelihood"] = valid_score
-                stop = stopper.record(valid_score, current.arrays)
-                self.best_validation_score_ = stopper.best_score
-            if self.verbose:
-                report_progress(
-                    self,
-                    f"Iteration {self.n_iter_}",
-                    time.perf_counter() - begin,
-                    scores,
-                )
-            if stop:
-                break
-
-        if stopper.best_arrays is not None:
-            final = stopper.best_arrays
-        elif average is not None:
-            final = average.arrays
-        else:
-            final = trainer.parameters.arrays
-        self._set_fitted_parameters(final)
-        self._streaming_average = None
+        self._fit_epochs(X, rng)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -744,288 +626,6 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         hiddens = sample_hiddens(start, parameters, rng)
         visibles, _, _ = gibbs_chain(hiddens, parameters, n_gibbs_steps, rng)
         return self._unstandardize(visibles)
-
-    @property
-    def log_partition_(self):
-        """log Z of the current parameters, computed on first access and cached."""
-        return self._cached_log_partition()[0]
-
-    @property
-    def log_partition_std_(self):
-        """Standard error of ``log_partition_`` (0 when computed exactly)."""
-        return self._cached_log_partition()[1]
-
-    # ---------------------------------------------------------------- private
-
-    def _initialize(self, X, rng):
-        """Resolve the visible units, standardisation, parameters and trainer."""
-        dtype = X.dtype
-        n_features = X.shape[1]
-        low, high = value_range(X)
-        if self.visible == "auto":
-            self.visible_ = "bernoulli" if low >= 0 and high <= 1 else "gaussian"
-        else:
-            self.visible_ = self.visible
-        self._check_visible_range(X)
-
-        if self.visible_ == "bernoulli":
-            self.mean_ = np.zeros(n_features, dtype=dtype)
-            self.scale_ = np.ones(n_features, dtype=dtype)
-            self._base_visible_bias = logit(
-                np.clip(column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
-            )
-        else:
-            mean, variance = column_mean_variance(X)
-            scale = np.sqrt(variance)
-            # A constant column keeps unit scale rather than dividing by zero.
-            scale[
-                scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)
-            ] = 1.0
-            self.mean_ = mean.astype(dtype)
-            self.scale_ = scale.astype(dtype)
-            self._base_visible_bias = np.zeros(n_features)
-            self.std_visible_ = np.ones(n_features, dtype=dtype)
-
-        units = make_units(self.visible_, n_features, dtype=dtype)
-        weights, hidden_bias = units.initial_weights(
-            self.n_components, n_features, rng, dtype
-        )
-        parameters = RBMParameters(
-            weights, self._base_visible_bias.astype(dtype), hidden_bias, units
-        )
-        self._trainer = ContrastiveDivergence(
-            parameters,
-            persistent=self.method == "pcd",
-            n_gibbs_steps=self.n_gibbs_steps,
-            momentum=self.momentum,
-            weight_decay=self.weight_decay,
-            n_chains=self.batch_size,
-            sparsity_target=self.sparsity_target,
-            sparsity_cost=self.sparsity_cost,
-            rng=rng,
-        )
-        self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
-        self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
-        self._n_features_out = self.n_components
-        self._streaming_average = None
-        self._log_partition_cache = None
-        self._set_fitted_parameters(parameters.arrays)
-
-    def _restart_trainer_from_fitted(self):
-        """Start the trainer's iterates from the public parameters.
-
-        The trainer's hyper-parameters follow ``get_params`` (they may have
-        changed since the last fit); its chains and momentum carry on.
-        """
-        trainer = self._trainer
-        fitted = self._model_parameters()
-        for iterate, value in zip(
-            trainer.parameters.arrays, fitted.arrays, strict=True
-        ):
-            iterate[...] = value
-        trainer.persistent = self.method == "pcd"
-        trainer.n_gibbs_steps = self.n_gibbs_steps
-        trainer.momentum = self.momentum
-        trainer.weight_decay = self.weight_decay
-        trainer.sparsity_target = self.sparsity_target
-        trainer.sparsity_cost = self.sparsity_cost
-
-    def _set_fitted_parameters(self, arrays):
-        """Public attributes from trained arrays (copied): ``[W, b, c, *units]``."""
-        weights, visible_bias, hidden_bias, *unit_arrays = arrays
-        self.components_ = weights.copy()
-        self.intercept_visible_ = visible_bias.copy()
-        self.intercept_hidden_ = hidden_bias.copy()
-        if unit_arrays:
-            (log_variance,) = unit_arrays
-            self.std_visible_ = np.exp(0.5 * log_variance)
-        self.h_samples_ = self._trainer.chains
-
-    def _model_parameters(self):
-        """The model as arrays, from the public attributes (the model's truth)."""
-        log_variance = None
-        if self.visible_ == "gaussian":
-            log_variance = 2 * np.log(self.std_visible_)
-        return RBMParameters(
-            self.components_,
-            self.intercept_visible_,
-            self.intercept_hidden_,
-            make_units(self.visible_, log_variance=log_variance),
-        )
-
-    def _train_step(self, batch, step):
-        """One stochastic gradient step on a (standardised, dense) minibatch."""
-        if self.visible_ != "bernoulli":
-            step = step * _GAUSSIAN_STEP_FACTOR
-        # Divergence is reported as one clear error below rather than as a
-        # stream of numpy overflow warnings on the way to NaN.
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = self._trainer.step(batch, step)
-        if not finite:
-            raise ValueError(
-                "Training diverged: the parameters became infinite or NaN. "
-                f"Use a smaller learning_rate (got {self.learning_rate}) or "
-                "a larger weight_decay."
-            )
-
-    @property
-    def _unit_type(self):
-        """The class of the visible units, for what needs no parameters."""
-        return VISIBLE_UNITS[self.visible_]
-
-    def _check_visible_range(self, X):
-        if X.shape[0]:
-            self._unit_type.check_range(*value_range(X), X)
-
-    def _split_validation(self, X, rng):
-        n_valid = int(np.ceil(self.validation_fraction * X.shape[0]))
-        if n_valid < 1 or X.shape[0] - n_valid < 1:
-            raise ValueError(
-                f"early_stopping needs at least one training and one validation "
-                f"row; got n_samples={X.shape[0]} with "
-                f"validation_fraction={self.validation_fraction}."
-            )
-        X_train, X_valid = train_test_split(
-            X, test_size=n_valid, random_state=int(rng.integers(np.iinfo(np.int32).max))
-        )
-        return X_train, X_valid
-
-    def _mean_log_likelihood(self, Z, parameters):
-        """Mean log p(x) of standardised dense rows ``Z`` under ``parameters``.
-
-        A monitor, not the final figure: AIS runs with a fortieth of the work.
-        """
-        log_z, _ = self._log_partition_of(parameters, monitor=True)
-        log_likelihood = -free_energy(Z, parameters).mean(dtype=np.float64)
-        return float(log_likelihood - log_z - self._log_jacobian())
-
-    def _log_jacobian(self):
-        """``sum_i log scale_i``: the density of X from that of the standardised."""
-        if self.visible_ == "bernoulli":
-            return 0.0
-        return float(np.log(self.scale_).sum(dtype=np.float64))
-
-    def _validate_input(self, X):
-        """Validated X in the model's dtype; its values are checked chunk by chunk.
-
-        The check for NaN, infinity and the units' range happens in
-        :meth:`_checked_row_chunks`, on each block of rows while it is in
-        cache for the products that follow, so that X is read from memory
-        once.
-        """
-        check_is_fitted(self)
-        X = validate_fitted_data(
-            self,
-            X,
-            accept_sparse="csr",
-            dtype=(np.float64, np.float32),
-            ensure_all_finite=False,
-        )
-        return X.astype(self.components_.dtype, copy=False)
-
-    def _checked_row_chunks(self, X):
-        """Yield (row slice, block of rows) of X, each checked before use."""
-        return checked_row_chunks(X, self._unit_type, _INFERENCE_CHUNK_ROWS)
-
-    def _minibatch(self, X, rows):
-        """Rows of X, standardised, gathered straight into the training buffer."""
-        batch = self._trainer.batch_buffer(len(rows))
-        if sp.issparse(X):
-            batch[...] = X[rows].toarray()
-        else:
-            np.take(X, rows, axis=0, out=batch)
-        if self.visible_ != "bernoulli":
-            batch -= self.mean_
-            batch /= self.scale_
-        return batch
-
-    def _standardized_dense(self, X):
-        return self._standardize(dense_rows(X))
-
-    def _standardize(self, X):
-        if self.visible_ == "bernoulli":
-            return X
-        X = X - self.mean_
-        X /= self.scale_
-        return X
-
-    def _unstandardize(self, Z):
-        if self.visible_ == "bernoulli":
-            return Z
-        Z *= self.scale_
-        Z += self.mean_
-        return Z
-
-    def _input_space_hidden_parameters(self):
-        """W and c acting on the original X: s(v) and standardisation folded in."""
-        parameters = self._model_parameters()
-        if self.visible_ == "bernoulli":
-            return parameters.weights, parameters.hidden_bias
-        # s(v) is elementwise linear in v = (x - mean_) / scale_ for these units
-        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0]
-        weights = (parameters.weights * column_factor).astype(self.components_.dtype)
-        return weights, parameters.hidden_bias - weights @ self.mean_
-
-    def _free_energy(self, X):
-        """F(x) of validated X, including the Jacobian of the standardisation."""
-        parameters = self._model_parameters()
-        energy = np.empty(X.shape[0], dtype=X.dtype)
-        for rows, chunk in self._checked_row_chunks(X):
-            if self.visible_ != "bernoulli":
-                chunk = self._standardize(dense_rows(chunk))
-            energy[rows] = free_energy(chunk, parameters)
-        energy += self._log_jacobian()
-        return energy
-
-    def _cached_log_partition(self):
-        """log Z and its standard error, recomputed when the parameters change."""
-        check_is_fitted(self)
-        parameters = self._model_parameters()
-        key = (
-            _fingerprint(parameters.arrays),
-            self.partition_method,
-            self.ais_n_chains,
-            self.ais_n_betas,
-        )
-        cache = self._log_partition_cache
-        if cache is None or cache[0] != key:
-            self._log_partition_cache = (key, self._log_partition_of(parameters))
-        return self._log_partition_cache[1]
-
-    def _log_partition_of(self, parameters, monitor=False):
-        n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
-        if monitor:
-            n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
-        begin = time.perf_counter()
-
-        def report_ais_progress(step, n_steps):
-            # About ten lines per estimate, for the long runs verbose asks about.
-            if step % max(n_steps // 10, 1) == 0:
-                report_progress(
-                    self,
-                    f"AIS {100 * step // n_steps}% of {n_steps} inverse temperatures",
-                    time.perf_counter() - begin,
-                )
-
-        value, std_error = log_partition(
-            parameters,
-            self.partition_method,
-            base_visible_bias=self._base_visible_bias,
-            n_chains=n_chains,
-            n_betas=n_betas,
-            rng=np.random.default_rng(self._ais_seed),
-            callback=report_ais_progress if self.verbose and not monitor else None,
-        )
-        if std_error > _UNRELIABLE_AIS_STD_ERROR and not monitor:
-            warnings.warn(
-                f"The AIS estimate of log Z has a standard error of "
-                f"{std_error:.2f} nats (ais_n_chains={self.ais_n_chains}, "
-                f"ais_n_betas={self.ais_n_betas}): a few chains dominate it. "
-                "Increase ais_n_betas and ais_n_chains.",
-                UnreliableLogPartitionWarning,
-                stacklevel=4,
-            )
-        return value, std_error
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

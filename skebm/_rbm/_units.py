@@ -58,6 +58,11 @@ class VisibleUnits:
 
     # The visible states can be enumerated (2**n_visible of them) for exact log Z.
     binary = False
+    # The estimator standardises real-valued input (mean_, scale_) for them.
+    standardized = True
+    # Unbounded visible states make large steps diverge: the learning rate is
+    # multiplied by this.
+    step_factor = 0.1
 
     @property
     def parameters(self):
@@ -80,6 +85,15 @@ class VisibleUnits:
     def clip(self):
         """Keep the own parameters in their valid range (nothing to keep)."""
 
+    def fitted_attributes(self):
+        """The estimator's public attributes holding the own parameters (none)."""
+        return {}
+
+    @classmethod
+    def from_fitted(cls, estimator):
+        """The unit type with its own parameters read from ``estimator``."""
+        return cls()
+
     @staticmethod
     def check_range(low, high, X):
         """Refuse data outside the units' support; ``[low, high]`` is part of X's.
@@ -101,6 +115,8 @@ class BernoulliUnits(VisibleUnits):
 
     name = "bernoulli"
     binary = True
+    standardized = False
+    step_factor = 1.0
 
     @staticmethod
     def check_range(low, high, X):
@@ -199,6 +215,14 @@ class GaussianUnits(VisibleUnits):
     @property
     def parameters(self):
         return [self.log_variance]
+
+    def fitted_attributes(self):
+        """``std_visible_``: the deviations, which users read and may assign."""
+        return {"std_visible_": np.exp(0.5 * self.log_variance)}
+
+    @classmethod
+    def from_fitted(cls, estimator):
+        return cls(2 * np.log(estimator.std_visible_))
 
     @property
     def precision(self):
