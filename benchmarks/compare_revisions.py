@@ -13,6 +13,7 @@ their quotient: 1.00 means unchanged. AFTER defaults to the working tree.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,9 +32,19 @@ def run_suite(source, quick, json_path):
     subprocess.run(
         command, cwd=source, env=environment, check=True, stdout=subprocess.DEVNULL
     )
-    rows = json.loads(json_path.read_text())["rows"]
-    # A figure's label may carry its measured value after a colon.
-    return {row["figure"].split(":")[0]: row for row in rows}
+    return figures(json.loads(json_path.read_text())["rows"])
+
+
+def figures(rows):
+    """The rows by figure and baseline, without the measured values in labels.
+
+    A label may carry a measured value after a colon or in parentheses, and
+    one figure may stand beside several baselines.
+    """
+    return {
+        (re.sub(r"\(.*?\)|:.*", "", row["figure"]).strip(), row["baseline_name"]): row
+        for row in rows
+    }
 
 
 def figure_value(row):
@@ -81,18 +92,21 @@ def main(argv=None):
                     )
     print(f"before = {args.before}, after = {args.after or 'working tree'}, ", end="")
     print(f"{args.rounds} alternating rounds, {'quick' if args.quick else 'full'}")
+    print_table(results)
+
+
+def print_table(results):
+    """One row per figure: each revision's median over the rounds."""
     print("| figure | measure | before | after | after / before |")
     print("|---|---|---|---|---|")
-    for figure in results["after"][0]:
-        if not all(figure in run for run in results["before"]):
+    for key, row in results["after"][0].items():
+        runs = results["before"] + results["after"]
+        if not all(key in run for run in runs):
             continue
-        measure = (
-            "baseline / skebm"
-            if results["after"][0][figure]["ratio"] is not None
-            else results["after"][0][figure]["unit"]
-        )
-        before = np.median([figure_value(r[figure]) for r in results["before"]])
-        after = np.median([figure_value(r[figure]) for r in results["after"]])
+        figure, baseline = key
+        measure = f"{baseline} / skebm" if row["ratio"] is not None else row["unit"]
+        before = np.median([figure_value(r[key]) for r in results["before"]])
+        after = np.median([figure_value(r[key]) for r in results["after"]])
         print(
             f"| {figure} | {measure} | {before:.4g} | {after:.4g} "
             f"| {after / before:.2f} |"

@@ -54,7 +54,17 @@ def _row_dot(X, vector):
 
 
 class VisibleUnits:
-    """What every unit type shares: no parameters of its own by default."""
+    """What every unit type shares: no parameters of its own by default.
+
+    A unit type defines, on top of this, ``name`` (the value of the
+    estimators' ``visible``), ``interaction(visible, out=None)`` (``s(v)``),
+    ``energy(visible, bias)`` (``E_v`` of each row), ``mean(top_down, bias,
+    out=None)`` (E[v | h] from ``h @ W``), ``sample(top_down, bias, rng,
+    noise, out)`` and ``log_normalizer(top_down, bias)`` (``log`` of the sum
+    or integral of ``exp(-E_v(v) + s(v).a)`` over v for each row ``a``);
+    a unit type with trained parameters of its own overrides the methods
+    below that concern them.
+    """
 
     # The visible states can be enumerated (2**n_visible of them) for exact log Z.
     binary = False
