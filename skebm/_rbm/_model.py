@@ -49,7 +49,9 @@ class RBMParameters(NamedTuple):
 
 def hidden_input(interaction, weights, hidden_bias, out=None):
     """``c + W s(v)`` for rows of ``s(v)`` (dense or sparse), into ``out``."""
-    if sp.issparse(interaction):
+    # The ndarray test first: sparse.issparse is an ABC check, slow enough to
+    # show on the training step of a small model.
+    if not isinstance(interaction, np.ndarray) and sp.issparse(interaction):
         activation = np.asarray(interaction @ weights.T)
         if out is not None:
             out[...] = activation
