@@ -93,9 +93,10 @@ def hidden_probabilities(visible, parameters):
     )
 
 
-def visible_means(hidden, parameters):
-    """E[v | h] for every row of ``hidden`` (states or probabilities)."""
-    return parameters.units.mean(hidden @ parameters.weights, parameters.visible_bias)
+def visible_means(hidden, parameters, out=None):
+    """E[v | h] for every row of ``hidden`` (states or probabilities), into ``out``."""
+    top_down = np.matmul(hidden, parameters.weights, out=out)
+    return parameters.units.mean(top_down, parameters.visible_bias, out=top_down)
 
 
 def sample_bernoulli(probabilities, rng):

@@ -20,6 +20,7 @@ from skebm._rbm._model import (
     hidden_probabilities_of,
     sample_hiddens,
     sample_visibles,
+    visible_means,
 )
 from skebm._rbm._trainer import (
     ParameterAverage,
@@ -492,9 +493,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         weights, hidden_bias = self._input_space_hidden_parameters()
         for rows, chunk in self._checked_row_chunks(X):
             hidden = hidden_probabilities_of(chunk, weights, hidden_bias)
-            out = reconstruction[rows]
-            np.matmul(hidden, parameters.weights, out=out)
-            parameters.units.mean(out, parameters.visible_bias, out=out)
+            visible_means(hidden, parameters, out=reconstruction[rows])
         return self._unstandardize(reconstruction)
 
     def score_samples(self, X):
