@@ -147,7 +147,8 @@ def test_contrastive_divergence_starts_its_chains_at_the_data():
     )
     before = [a.copy() for a in parameters.arrays]
     rng = np.random.default_rng(1)
-    start = (rng.random((4, 5)) < hidden_probabilities(batch, parameters)).astype(float)
+    uniform = rng.random((4, 5), dtype=np.float32)
+    start = (uniform < hidden_probabilities(batch, parameters)).astype(float)
     negative_visible, negative_hidden, _ = gibbs_chain(start, parameters, 2, rng)
     gradient = log_likelihood_gradient(
         parameters,

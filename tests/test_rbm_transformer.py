@@ -313,6 +313,30 @@ def test_dtype_is_preserved_in_fitted_arrays_and_outputs(dtype, binary_digits):
     assert rbm.sample(3, n_gibbs_steps=2).dtype == dtype
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_components": 16},
+        {"n_components": 16, "method": "cd"},
+        {"n_components": 16, "visible": "gaussian"},
+    ],
+)
+def test_float32_and_float64_train_the_same_model(params):
+    # scikit-learn's test_rbm.py::test_convergence_dtype_consistency: the
+    # random draws must not depend on the dtype of the data.
+    X = load_digits().data[:100] / 16
+    if params.get("visible") == "gaussian":
+        X = 3 * X
+    features = [
+        RBMTransformer(batch_size=5, n_iter=5, random_state=42, **params).fit_transform(
+            X.astype(dtype)
+        )
+        for dtype in (np.float64, np.float32)
+    ]
+    assert features[1].dtype == np.float32
+    assert_allclose(features[1], features[0], rtol=1e-4, atol=1e-6)
+
+
 def test_outputs_are_deterministic_and_row_independent(digits_model, binary_digits):
     X = binary_digits[:40]
     order = np.random.default_rng(0).permutation(40)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic, softplus
 
 
@@ -101,8 +102,8 @@ def visible_means(hidden, parameters, out=None):
 
 def sample_bernoulli(probabilities, rng):
     """Binary states drawn with the given probabilities, in their dtype."""
-    uniform = rng.random(probabilities.shape, dtype=probabilities.dtype)
-    return np.less(uniform, probabilities, out=uniform, casting="unsafe")
+    uniform = rng.random(probabilities.shape, dtype=DRAW_DTYPE)
+    return np.less(uniform, probabilities).astype(probabilities.dtype)
 
 
 def sample_hiddens(visible, parameters, rng):
@@ -114,7 +115,11 @@ def sample_visibles(hidden, parameters, rng):
     """Draw v ~ P(v | h)."""
     top_down = hidden @ parameters.weights
     return parameters.units.sample(
-        top_down, parameters.visible_bias, rng, np.empty_like(top_down), top_down
+        top_down,
+        parameters.visible_bias,
+        rng,
+        np.empty(top_down.shape, dtype=DRAW_DTYPE),
+        top_down,
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from skebm._rbm._model import sample_bernoulli
+from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling, softplus
 
 # Enumerating 2**20 states of a layer stays within a second or so for the
@@ -145,8 +146,10 @@ def ais_log_partition(
     # log-weights are accumulated in float64.
     product_weights = weights.astype(np.float32)
     no_input = np.zeros((n_chains, n_visible))
-    noise = np.empty_like(no_input)
-    states = units.sample(no_input, base_visible_bias, rng, noise, np.empty_like(noise))
+    noise = np.empty(no_input.shape, dtype=DRAW_DTYPE)
+    states = units.sample(
+        no_input, base_visible_bias, rng, noise, np.empty_like(no_input)
+    )
 
     def bias_at(beta):
         return (1.0 - beta) * base_visible_bias + beta * visible_bias

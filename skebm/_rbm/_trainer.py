@@ -18,6 +18,7 @@ tests hold the two to each other.
 import numpy as np
 
 from skebm._rbm._model import hidden_probabilities_of
+from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling
 
 
@@ -187,9 +188,9 @@ class ContrastiveDivergence:
                 "interaction": np.empty_like(visible) if learns else visible,
                 "hidden": np.empty((n_rows, n_hidden), dtype=dtype),
                 "hidden_uniform": np.empty(
-                    (max(n_negative, n_positive), n_hidden), dtype=dtype
+                    (max(n_negative, n_positive), n_hidden), dtype=DRAW_DTYPE
                 ),
-                "visible_noise": np.empty((n_negative, n_visible), dtype=dtype),
+                "visible_noise": np.empty((n_negative, n_visible), dtype=DRAW_DTYPE),
                 "weight_gradient": np.empty((n_hidden, n_visible), dtype=dtype),
                 # Their weighted sum is the difference of data and model means.
                 "row_weights": np.concatenate(

@@ -25,7 +25,7 @@ from skebm._rbm._model import (
 from skebm._rbm._trainer import (
     ParameterAverage,
 )
-from skebm._rbm._units import VISIBLE_UNITS
+from skebm._rbm._units import DRAW_DTYPE, VISIBLE_UNITS
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
@@ -619,7 +619,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             no_input,
             self._base_visible_bias.astype(dtype),
             rng,
-            np.empty_like(no_input),
+            np.empty(no_input.shape, dtype=DRAW_DTYPE),
             no_input,
         )
         hiddens = sample_hiddens(start, parameters, rng)

@@ -46,6 +46,11 @@ _INITIAL_WEIGHT_SCALE = 0.05
 # hidden unit's component this likely relative to it (PyDeep's choice).
 _INITIAL_COMPONENT_WEIGHT = 0.1
 _LOG_2PI = float(np.log(2 * np.pi))
+# Every uniform and normal draw is made in this dtype, whatever the model's,
+# so that a float32 and a float64 model see the same random numbers and train
+# the same model (scikit-learn's dtype-consistency promise); 24 bits are more
+# than a draw compared with a probability, or added as noise, can use.
+DRAW_DTYPE = np.float32
 
 
 def _row_dot(X, vector):
@@ -156,8 +161,9 @@ class BernoulliUnits(VisibleUnits):
     def sample(self, top_down, bias, rng, noise, out):
         """Draw v ~ P(v | h) into ``out``; ``noise`` is scratch of the same shape.
 
-        ``out`` may be ``top_down``. The logistic is in its tanh form, whose
-        absolute error (1e-16) is all that a draw needs.
+        ``noise`` has :data:`DRAW_DTYPE` and ``out`` may be ``top_down``. The
+        logistic is in its tanh form, whose absolute error (1e-16) is all that
+        a draw needs.
         """
         np.add(top_down, bias, out=out)
         logistic_for_sampling(out, out=out)
