@@ -13,6 +13,7 @@ from skebm._rbm._partition import (
     binary_states,
     exact_log_partition,
     log_partition,
+    reverse_ais_log_partition,
 )
 from tests._rbm_models import (
     UNIT_NAMES,
@@ -121,3 +122,41 @@ def test_log_partition_is_exact_up_to_the_enumeration_limit_and_ais_beyond():
     assert std_error > 0  # 30 units: AIS
     with pytest.raises(ValueError, match="exact.*2\\*\\*30.*ais"):
         log_partition(large, "exact", n_chains=5, n_betas=20)
+
+
+@pytest.mark.parametrize(("units", "scale"), [("bernoulli", 1.0), ("gaussian", 0.5)])
+@pytest.mark.parametrize("seed", [3, 4])
+def test_forward_and_reverse_ais_bracket_the_exact_log_partition(units, scale, seed):
+    # Forward AIS is unbiased for Z, reverse AIS for 1 / Z: by Jensen's
+    # inequality their logs err low and high. Averaged over runs, each stays
+    # on its side of the exact value (to within 0.1 nats) and near it.
+    parameters = random_parameters(14, 10, scale=scale, seed=seed, units=units)
+    exact = exact_log_partition(parameters)
+    rng = np.random.default_rng(seed)
+    settings = {"n_chains": 50, "n_betas": 500, "rng": rng}
+    hidden = (rng.random((5, 10)) < 0.5).astype(float)
+    forward = [log_partition(parameters, "ais", **settings)[0] for _ in range(6)]
+    reverse = [
+        log_partition(parameters, "reverse_ais", model_hidden=hidden, **settings)[0]
+        for _ in range(6)
+    ]
+    assert exact - 0.5 < np.mean(forward) <= exact + 0.1
+    assert exact - 0.1 <= np.mean(reverse) < exact + 0.5
+
+
+def test_reverse_ais_from_exact_samples_is_close_to_exact():
+    parameters = random_parameters(12, 8, scale=0.5, seed=2)
+    exact = exact_log_partition(parameters)
+    rng = np.random.default_rng(0)
+    # exact samples by inversion over all 2**12 visible states
+    states = all_binary_states(12)
+    minus_free_energy = -free_energy(states, parameters)
+    probabilities = np.exp(minus_free_energy - exact)
+    samples = states[
+        rng.choice(len(states), size=300, p=probabilities / probabilities.sum())
+    ]
+    estimate, std_error = reverse_ais_log_partition(
+        parameters, samples, n_betas=1000, rng=rng
+    )
+    assert abs(estimate - exact) < 0.05
+    assert 0 < std_error < 0.1

@@ -215,3 +215,61 @@ def test_early_stopping_counts_scores_without_a_tol_improvement_and_keeps_the_be
     assert stopper.record(-11.0, [np.full(2, 2.0)])  # second without improvement
     assert stopper.best_arrays[0][0] == 1
     assert not EarlyStopping(1, 0.0).record(0.0, arrays)
+
+
+def test_centred_step_is_the_gradient_step_of_the_centred_model():
+    # Melchior, Fischer & Wiskott (2016): with offsets mu and lambda the model
+    # is E = -(v - mu).b' - (h - lambda).c' - (v - mu).W.(h - lambda), whose
+    # biases are b' = b + W'lambda and c' = c + W mu. A plain gradient step on
+    # (W, b', c'), mapped back, is the step the trainer must take.
+    parameters = parameters_in(np.float64, "bernoulli")
+    weights, visible_bias, hidden_bias = (a.copy() for a in parameters[:3])
+    batch = random_visible(4, 7, "bernoulli")
+    trainer = ContrastiveDivergence(
+        parameters,
+        persistent=False,
+        n_gibbs_steps=2,
+        momentum=0.0,
+        weight_decay=0.0,
+        n_chains=3,
+        centering=True,
+        rng=np.random.default_rng(1),
+    )
+    rng = np.random.default_rng(1)
+    old_visible_offset = np.linspace(0.2, 0.8, 7)
+    old_hidden_offset = np.linspace(0.3, 0.6, 5)
+    trainer.visible_offset = old_visible_offset.copy()
+    trainer.hidden_offset = old_hidden_offset.copy()
+    positive_hidden = hidden_probabilities(batch, parameters)
+    uniform = rng.random((4, 5), dtype=np.float32)
+    start = (uniform < positive_hidden).astype(float)
+    negative_visible, negative_hidden, _ = gibbs_chain(start, parameters, 2, rng)
+    mu = old_visible_offset + 0.01 * (batch.mean(0) - old_visible_offset)
+    lam = old_hidden_offset + 0.01 * (positive_hidden.mean(0) - old_hidden_offset)
+
+    def centred_moment(visible, hidden):
+        return (hidden - lam).T @ (visible - mu) / len(visible)
+
+    step = 0.3
+    centred_weights = weights + step * (
+        centred_moment(batch, positive_hidden)
+        - centred_moment(negative_visible, negative_hidden)
+    )
+    centred_visible_bias = (visible_bias + lam @ weights) + step * (
+        batch.mean(0) - negative_visible.mean(0)
+    )
+    centred_hidden_bias = (hidden_bias + weights @ mu) + step * (
+        positive_hidden.mean(0) - negative_hidden.mean(0)
+    )
+    assert trainer.step(batch, step)
+    assert_allclose(parameters.weights, centred_weights, atol=1e-12)
+    assert_allclose(
+        parameters.visible_bias,
+        centred_visible_bias - lam @ centred_weights,
+        atol=1e-12,
+    )
+    assert_allclose(
+        parameters.hidden_bias, centred_hidden_bias - centred_weights @ mu, atol=1e-12
+    )
+    assert_allclose(trainer.visible_offset, mu)
+    assert_allclose(trainer.hidden_offset, lam)

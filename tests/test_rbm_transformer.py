@@ -15,6 +15,7 @@ from sklearn.neural_network import BernoulliRBM
 
 from skebm import RBMTransformer
 from skebm._rbm._model import gibbs_chain, log_likelihood_gradient
+from skebm.exceptions import UnreliableLogPartitionWarning
 from tests._rbm_models import all_binary_states
 
 
@@ -113,6 +114,67 @@ def test_ais_log_partition_within_0_2_nats_of_exact_on_digits(digits_model):
     ais.set_params(partition_method="ais")
     assert abs(ais.log_partition_ - exact) < 0.2
     assert ais.log_partition_std_ < 0.2
+
+
+def test_estimate_log_partition_methods_agree_with_exact(digits_model):
+    exact, exact_error = digits_model.estimate_log_partition("exact")
+    assert exact == digits_model.log_partition_ and exact_error == 0
+    forward, forward_error = digits_model.estimate_log_partition(
+        n_chains=100, n_betas=2000, random_state=0
+    )
+    reverse, reverse_error = digits_model.estimate_log_partition(
+        "reverse_ais", n_chains=100, n_betas=2000, random_state=0
+    )
+    assert abs(forward - exact) < 0.2 and 0 < forward_error < 0.2
+    assert abs(reverse - exact) < 0.2 and 0 < reverse_error < 0.2
+
+
+def test_estimate_log_partition_with_own_settings_is_log_partition_(binary_digits):
+    rbm = RBMTransformer(
+        16, n_iter=3, partition_method="ais", ais_n_betas=300, random_state=0
+    ).fit(binary_digits)
+    assert rbm.estimate_log_partition("ais") == (
+        rbm.log_partition_,
+        rbm.log_partition_std_,
+    )
+    assert rbm.estimate_log_partition(random_state=1) != rbm.estimate_log_partition(
+        random_state=2
+    )
+    assert rbm.estimate_log_partition(random_state=1) == rbm.estimate_log_partition(
+        random_state=1
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"method": "auto"}, ValueError, "method must be.*'auto'"),
+        ({"n_chains": 0}, ValueError, "n_chains must be >= 1, got 0"),
+        ({"n_betas": 1}, ValueError, "n_betas must be >= 2, got 1"),
+        ({"n_betas": 2.5}, TypeError, "n_betas must be an int"),
+        ({"n_chains": True}, TypeError, "n_chains must be an int"),
+    ],
+)
+def test_estimate_log_partition_refuses_bad_settings(
+    digits_model, kwargs, error, match
+):
+    with pytest.raises(error, match=match):
+        digits_model.estimate_log_partition(**kwargs)
+
+
+def test_exact_log_partition_of_a_large_layer_is_refused_naming_method():
+    X = random_binary(20, 30)
+    rbm = RBMTransformer(30, n_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="method='exact'.*2\\*\\*30.*method='ais'"):
+        rbm.estimate_log_partition("exact")
+
+
+def test_unreliable_estimate_warns_naming_the_settings_to_raise():
+    X = random_binary(50, 30)
+    rbm = RBMTransformer(25, n_iter=1, random_state=0).fit(X)
+    rbm.components_ = 4.0 * np.random.default_rng(0).standard_normal((25, 30))
+    with pytest.warns(UnreliableLogPartitionWarning, match="Raise n_betas \\(now 3\\)"):
+        rbm.estimate_log_partition(n_chains=5, n_betas=3)
 
 
 def test_log_partition_is_cached_and_invalidated_by_fitting(

@@ -14,6 +14,7 @@ and the rest) are read here under the same names.
 import time
 import warnings
 import zlib
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 
 from skebm._rbm._data import (
+    as_generator,
     checked_row_chunks,
     column_mean,
     column_mean_variance,
@@ -67,6 +69,32 @@ def _fingerprint(arrays):
     return checksum, tuple((array.dtype.str, array.shape) for array in arrays)
 
 
+def _positive_int(name, value, default, minimum):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int or None, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def _warn_if_unreliable(std_error, betas_setting, chains_setting, stacklevel=3):
+    """Warn that an AIS estimate is unreliable, naming the settings to raise."""
+    if std_error <= _UNRELIABLE_AIS_STD_ERROR:
+        return
+    (betas_name, n_betas), (chains_name, n_chains) = betas_setting, chains_setting
+    warnings.warn(
+        f"The AIS estimate of log Z has a standard error of {std_error:.2f} "
+        f"nats: a few of its {n_chains} chains dominate it. Raise "
+        f"{betas_name} (now {n_betas}) first: a slower annealing narrows "
+        f"the spread of the chains' weights; then {chains_name} (now "
+        f"{n_chains}), which shrinks the error as its square root.",
+        UnreliableLogPartitionWarning,
+        stacklevel=stacklevel,
+    )
+
+
 class BaseRBM(BaseEstimator):
     """Base class of the RBM estimators; not for direct use.
 
@@ -84,6 +112,85 @@ class BaseRBM(BaseEstimator):
     def log_partition_std_(self):
         """Standard error of ``log_partition_`` (0 when computed exactly)."""
         return self._cached_log_partition()[1]
+
+    def estimate_log_partition(
+        self, method="ais", *, n_chains=None, n_betas=None, random_state=None
+    ):
+        """Compute or estimate the log partition function log Z of the model.
+
+        Unlike :attr:`log_partition_`, which follows ``partition_method`` and
+        is cached, every call computes anew, with the method and settings
+        asked for: run forward and reverse AIS to bracket log Z, or a longer
+        run to check an estimate.
+
+        Parameters
+        ----------
+        method : {"ais", "reverse_ais", "exact"}, default="ais"
+            ``"exact"`` enumerates the smaller binary layer (up to 24 units).
+            ``"ais"`` anneals from a base model without weights to the model
+            (annealed importance sampling, Salakhutdinov & Murray, 2008):
+            unbiased for Z, so its log errs low on average. ``"reverse_ais"``
+            anneals from samples of the model, drawn by Gibbs sampling from
+            the persistent chains (``h_samples_``), back to the base model
+            (Burda, Grosse & Salakhutdinov, 2015): its log errs high, so
+            the two bracket log Z.
+        n_chains : int, default=None
+            Number of annealing runs averaged; ``None`` means ``ais_n_chains``.
+        n_betas : int, default=None
+            Number of inverse temperatures; ``None`` means ``ais_n_betas``.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the annealing; ``None`` means the seed the estimator drew at
+            fit, with which :attr:`log_partition_` was computed.
+
+        Returns
+        -------
+        log_z : float
+            log Z of the model as it scores its input (for gaussian units, of
+            the standardised features).
+        std_error : float
+            Standard error of the estimate by the delta method, 0 when
+            exact. An estimate whose error exceeds 0.5 nats warns with
+            :class:`~skebm.exceptions.UnreliableLogPartitionWarning`.
+
+        See Also
+        --------
+        log_partition_ : The cached log Z that ``score_samples`` uses.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from skebm import RBMTransformer
+        >>> X = load_digits().data[:200] > 8
+        >>> rbm = RBMTransformer(8, n_iter=10, random_state=0).fit(X.astype(float))
+        >>> exact, _ = rbm.estimate_log_partition("exact")
+        >>> low, _ = rbm.estimate_log_partition(n_chains=50, n_betas=1000)
+        >>> high, _ = rbm.estimate_log_partition("reverse_ais", n_betas=1000)
+        >>> bool(abs(low - exact) < 0.2 and abs(high - exact) < 0.2)
+        True
+        """
+        check_is_fitted(self)
+        if method not in ("ais", "reverse_ais", "exact"):
+            raise ValueError(
+                f"method must be 'ais', 'reverse_ais' or 'exact'; got {method!r}."
+            )
+        n_chains = _positive_int("n_chains", n_chains, self.ais_n_chains, 1)
+        n_betas = _positive_int("n_betas", n_betas, self.ais_n_betas, 2)
+        if random_state is None:
+            rng = np.random.default_rng(self._ais_seed)
+        else:
+            rng = as_generator(random_state)
+        value, std_error = log_partition(
+            self._model_parameters(),
+            method,
+            base_visible_bias=self._base_visible_bias,
+            n_chains=n_chains,
+            n_betas=n_betas,
+            model_hidden=self.h_samples_,
+            rng=rng,
+            method_name="method",
+        )
+        _warn_if_unreliable(std_error, ("n_betas", n_betas), ("n_chains", n_chains))
+        return value, std_error
 
     def _initialize(self, X, rng):
         """Resolve the visible units, standardisation, parameters and trainer."""
@@ -130,6 +237,7 @@ class BaseRBM(BaseEstimator):
             n_chains=self.batch_size,
             sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost,
+            centering=getattr(self, "centering", False),
             rng=rng,
         )
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
@@ -338,15 +446,14 @@ class BaseRBM(BaseEstimator):
             n_betas=n_betas,
             rng=np.random.default_rng(self._ais_seed),
             callback=report_ais_progress if self.verbose and not monitor else None,
+            method_name="partition_method",
         )
-        if std_error > _UNRELIABLE_AIS_STD_ERROR and not monitor:
-            warnings.warn(
-                f"The AIS estimate of log Z has a standard error of "
-                f"{std_error:.2f} nats (ais_n_chains={self.ais_n_chains}, "
-                f"ais_n_betas={self.ais_n_betas}): a few chains dominate it. "
-                "Increase ais_n_betas and ais_n_chains.",
-                UnreliableLogPartitionWarning,
-                stacklevel=4,
+        if not monitor:
+            _warn_if_unreliable(
+                std_error,
+                ("ais_n_betas", self.ais_n_betas),
+                ("ais_n_chains", self.ais_n_chains),
+                stacklevel=5,
             )
         return value, std_error
 

@@ -13,7 +13,7 @@ type gets both.
 import numpy as np
 from scipy.special import logsumexp
 
-from skebm._rbm._model import sample_bernoulli
+from skebm._rbm._model import gibbs_chain, sample_bernoulli
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling, softplus
 
@@ -106,55 +106,30 @@ def ais_inverse_temperatures(n_betas):
     )
 
 
-def ais_log_partition(
-    parameters,
-    *,
-    base_visible_bias=None,
-    n_chains=100,
-    n_betas=10000,
-    rng,
-    callback=None,
-):
-    """Estimate log Z by annealed importance sampling.
+def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, callback):
+    """Anneal ``states`` along ``betas``; the log importance weight of each chain.
 
-    The chains start from a base model with the same visible units, no
-    weights and visible bias ``base_visible_bias`` (for example the data's
-    log-odds), whose log Z is known, and are annealed to the target model
-    through the intermediate models of energy::
+    The intermediate models have the unnormalised marginal::
 
-        E_beta(v, h) = E_v(v; (1 - beta) b_A + beta b) - beta (c.h + h.W.s(v))
+        f_beta(v) = exp(-E_v(v; (1 - beta) b_A + beta b)) prod_j (1 + exp(beta a_j(v)))
 
-    with one Gibbs transition at each inverse temperature.
-
-    Returns
-    -------
-    log_partition : float
-        The estimate log Z_A + log mean(w).
-    log_partition_std : float
-        Standard error of the estimate by the delta method,
-        ``std(w) / (mean(w) sqrt(n_chains))``, as a judge of its reliability.
+    with ``a(v) = c + W s(v)``. At each inverse temperature after the first,
+    a chain's weight gains ``log f_beta_k(v) - log f_beta_k-1(v)`` and then
+    ``v`` takes one Gibbs transition at ``beta_k`` (none after the last).
+    With ``betas`` from 0 to 1 and ``states`` drawn from the base model, the
+    mean weight estimates ``Z / Z_A`` (forward AIS); from 1 to 0 with states
+    drawn from the model, ``Z_A / Z`` (reverse AIS).
     """
-    parameters = _in_float64(parameters)
     weights, visible_bias, hidden_bias, units = parameters
-    n_hidden, n_visible = weights.shape
-    if base_visible_bias is None:
-        base_visible_bias = np.zeros(n_visible)
-    base_visible_bias = np.asarray(base_visible_bias, dtype=np.float64)
-    betas = ais_inverse_temperatures(n_betas)
-
     # The chains' products run in float32, twice as fast; activations and
     # log-weights are accumulated in float64.
     product_weights = weights.astype(np.float32)
-    no_input = np.zeros((n_chains, n_visible))
-    noise = np.empty(no_input.shape, dtype=DRAW_DTYPE)
-    states = units.sample(
-        no_input, base_visible_bias, rng, noise, np.empty_like(no_input)
-    )
+    noise = np.empty(states.shape, dtype=DRAW_DTYPE)
 
     def bias_at(beta):
         return (1.0 - beta) * base_visible_bias + beta * visible_bias
 
-    log_weights = np.zeros(n_chains)
+    log_weights = np.zeros(states.shape[0])
     for step in range(1, betas.size):
         previous, beta = betas[step - 1], betas[step]
         interaction = np.asarray(units.interaction(states), dtype=np.float32)
@@ -174,14 +149,127 @@ def ais_log_partition(
         states = units.sample(top_down, bias_at(beta), rng, noise, top_down)
         if callback is not None:
             callback(step, betas.size - 1)
+    return log_weights
 
-    log_mean_weight = logsumexp(log_weights) - np.log(n_chains)
+
+def _log_mean_and_std_error(log_weights):
+    """``log mean(w)`` and ``std(w) / (mean(w) sqrt(n))``, the delta-method error."""
+    log_mean_weight = logsumexp(log_weights) - np.log(log_weights.size)
     relative = np.exp(log_weights - log_mean_weight)
-    std_error = float(np.std(relative) / np.sqrt(n_chains))
-    base_log_partition = units.log_normalizer(no_input[:1], base_visible_bias)[
-        0
-    ] + n_hidden * np.log(2.0)
-    return float(base_log_partition + log_mean_weight), std_error
+    return float(log_mean_weight), float(np.std(relative) / np.sqrt(relative.size))
+
+
+def _base_log_partition(parameters, base_visible_bias):
+    """log Z_A of the base model: no weights, visible bias ``base_visible_bias``."""
+    n_hidden = parameters.weights.shape[0]
+    return float(
+        parameters.units.log_normalizer(
+            np.zeros((1, base_visible_bias.size)), base_visible_bias
+        )[0]
+        + n_hidden * np.log(2.0)
+    )
+
+
+def _float64_base(parameters, base_visible_bias):
+    if base_visible_bias is None:
+        return np.zeros(parameters.weights.shape[1])
+    return np.asarray(base_visible_bias, dtype=np.float64)
+
+
+def ais_log_partition(
+    parameters,
+    *,
+    base_visible_bias=None,
+    n_chains=100,
+    n_betas=10000,
+    rng,
+    callback=None,
+):
+    """Estimate log Z by annealed importance sampling.
+
+    The chains start from a base model with the same visible units, no
+    weights and visible bias ``base_visible_bias`` (for example the data's
+    log-odds), whose log Z is known, and are annealed to the target model
+    through the intermediate models of energy::
+
+        E_beta(v, h) = E_v(v; (1 - beta) b_A + beta b) - beta (c.h + h.W.s(v))
+
+    with one Gibbs transition at each inverse temperature. The estimate is
+    unbiased for Z, so by Jensen's inequality it errs low for log Z: a
+    stochastic lower bound.
+
+    Returns
+    -------
+    log_partition : float
+        The estimate log Z_A + log mean(w).
+    log_partition_std : float
+        Standard error of the estimate by the delta method,
+        ``std(w) / (mean(w) sqrt(n_chains))``, as a judge of its reliability.
+    """
+    parameters = _in_float64(parameters)
+    base_visible_bias = _float64_base(parameters, base_visible_bias)
+    no_input = np.zeros((n_chains, parameters.weights.shape[1]))
+    states = parameters.units.sample(
+        no_input,
+        base_visible_bias,
+        rng,
+        np.empty(no_input.shape, dtype=DRAW_DTYPE),
+        np.empty_like(no_input),
+    )
+    log_weights = _annealing_log_weights(
+        parameters,
+        states,
+        ais_inverse_temperatures(n_betas),
+        base_visible_bias,
+        rng,
+        callback,
+    )
+    log_mean_weight, std_error = _log_mean_and_std_error(log_weights)
+    return _base_log_partition(parameters, base_visible_bias) + log_mean_weight, (
+        std_error
+    )
+
+
+def reverse_ais_log_partition(
+    parameters,
+    model_samples,
+    *,
+    base_visible_bias=None,
+    n_betas=10000,
+    rng,
+    callback=None,
+):
+    """Estimate log Z by reverse annealing from samples of the model.
+
+    The chains start at ``model_samples`` (visible states drawn from the
+    model, for example by long Gibbs chains) and are annealed from the model
+    to the base model along the schedule of :func:`ais_log_partition` run
+    backwards; their mean weight estimates ``Z_A / Z`` (the reverse AIS of
+    Burda, Grosse & Salakhutdinov, 2015). Unbiased for ``1 / Z`` when the
+    samples are exact, the estimate errs high for log Z: with forward AIS,
+    it brackets log Z.
+
+    Returns
+    -------
+    log_partition : float
+        The estimate log Z_A - log mean(w).
+    log_partition_std : float
+        Standard error of the estimate by the delta method.
+    """
+    parameters = _in_float64(parameters)
+    base_visible_bias = _float64_base(parameters, base_visible_bias)
+    log_weights = _annealing_log_weights(
+        parameters,
+        np.array(model_samples, dtype=np.float64),
+        ais_inverse_temperatures(n_betas)[::-1],
+        base_visible_bias,
+        rng,
+        callback,
+    )
+    log_mean_weight, std_error = _log_mean_and_std_error(log_weights)
+    return _base_log_partition(parameters, base_visible_bias) - log_mean_weight, (
+        std_error
+    )
 
 
 def log_partition(
@@ -191,14 +279,22 @@ def log_partition(
     n_chains,
     n_betas,
     base_visible_bias=None,
+    model_hidden=None,
     rng=None,
     callback=None,
+    method_name="method",
 ):
-    """log Z and its standard error by ``method``: "exact", "ais" or "auto".
+    """log Z and its standard error by ``method``.
 
-    ``"auto"`` is exact when the layer to enumerate has at most
-    :data:`MAX_ENUMERATED_UNITS` units, AIS otherwise; the standard error of
-    an exact value is 0. The other arguments go to :func:`ais_log_partition`.
+    ``method`` is "exact", "ais" (forward AIS, :func:`ais_log_partition`),
+    "reverse_ais" (:func:`reverse_ais_log_partition`) or "auto": exact when
+    the layer to enumerate has at most :data:`MAX_ENUMERATED_UNITS` units,
+    AIS otherwise. The standard error of an exact value is 0.
+
+    Reverse AIS draws its ``n_chains`` model samples by Gibbs sampling,
+    ``n_betas // 10`` steps from the hidden states ``model_hidden`` (for
+    example persistent chains; repeated as needed), so that chains started
+    alike spread out. ``method_name`` names the caller's parameter in errors.
     """
     n_hidden, n_visible = parameters.weights.shape
     units = enumerable_units(n_visible, n_hidden, parameters.units)
@@ -207,12 +303,25 @@ def log_partition(
     if method == "exact":
         if units > MAX_EXPLICIT_EXACT_UNITS:
             raise ValueError(
-                f"partition_method='exact' would enumerate 2**{units} states "
+                f"{method_name}='exact' would enumerate 2**{units} states "
                 f"of a layer of {units} units; exact computation is limited "
-                f"to {MAX_EXPLICIT_EXACT_UNITS} units. Use "
-                "partition_method='ais'."
+                f"to {MAX_EXPLICIT_EXACT_UNITS} units. Use {method_name}='ais'."
             )
         return exact_log_partition(parameters), 0.0
+    if method == "reverse_ais":
+        model_hidden = np.asarray(model_hidden, dtype=np.float64)
+        start = model_hidden[np.arange(n_chains) % model_hidden.shape[0]]
+        samples, _, _ = gibbs_chain(
+            start, _in_float64(parameters), max(n_betas // 10, 1), rng
+        )
+        return reverse_ais_log_partition(
+            parameters,
+            samples,
+            base_visible_bias=base_visible_bias,
+            n_betas=n_betas,
+            rng=rng,
+            callback=callback,
+        )
     return ais_log_partition(
         parameters,
         base_visible_bias=base_visible_bias,
