@@ -53,6 +53,11 @@ _UNRELIABLE_AIS_STD_ERROR = 0.5
 _LOG_ODDS_CLIP = 1e-3
 # Per-epoch log-likelihood records look at no more than this many training rows.
 _MAX_MONITORED_ROWS = 1000
+# n_iter="auto": as many epochs as make this many parameter updates (about
+# 34 epochs of 60 000 rows in minibatches of 10), and never more than
+# _AUTO_MAX_EPOCHS (load_digits' 1347 training rows reach it).
+_AUTO_UPDATES = 200_000
+_AUTO_MAX_EPOCHS = 500
 
 
 def _fingerprint(arrays):
@@ -316,17 +321,15 @@ class BaseRBM(BaseEstimator):
                 f"row; got n_samples={X.shape[0]} with "
                 f"validation_fraction={self.validation_fraction}."
             )
-        X_train, X_valid = train_test_split(
-            X, test_size=n_valid, random_state=int(rng.integers(np.iinfo(np.int32).max))
+        train_rows, valid_rows = train_test_split(
+            np.arange(X.shape[0]),
+            test_size=n_valid,
+            random_state=int(rng.integers(np.iinfo(np.int32).max)),
         )
-        return X_train, X_valid
+        return train_rows, valid_rows
 
-    def _mean_log_likelihood(self, Z, parameters):
-        """Mean log p(x) of standardised dense rows ``Z`` under ``parameters``.
-
-        A monitor, not the final figure: AIS runs with a fortieth of the work.
-        """
-        log_z, _ = self._log_partition_of(parameters, monitor=True)
+    def _mean_log_likelihood(self, Z, parameters, log_z):
+        """Mean log p(x) of standardised dense rows ``Z`` given their model's log Z."""
         log_likelihood = -free_energy(Z, parameters).mean(dtype=np.float64)
         return float(log_likelihood - log_z - self._log_jacobian())
 
@@ -426,6 +429,7 @@ class BaseRBM(BaseEstimator):
     def _log_partition_of(self, parameters, monitor=False):
         n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
         if monitor:
+            # The per-epoch record: AIS with a fortieth of the work.
             n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
         begin = time.perf_counter()
 
@@ -457,45 +461,60 @@ class BaseRBM(BaseEstimator):
             )
         return value, std_error
 
+    def _n_epochs(self, n_batches):
+        """The number of epochs: ``n_iter``, or the rule of ``n_iter="auto"``."""
+        if self.n_iter != "auto":
+            return self.n_iter
+        return int(min(_AUTO_MAX_EPOCHS, np.ceil(_AUTO_UPDATES / n_batches)))
+
     def _fit_epochs(self, X, rng):
-        """``n_iter`` epochs of minibatch updates on X, with what goes with them.
+        """Epochs of minibatch updates on X, with what goes with them.
 
         The learning rate decays over the last ``decay_fraction`` of the
         updates while the parameters are averaged over epochs; with
         ``verbose`` or ``early_stopping`` each epoch's log-likelihood is
         recorded on at most 1000 training rows (and on the held-out rows),
         and early stopping keeps the best parameters. The public parameters
-        are set at the end.
+        are set at the end. Rows are gathered from X by index: X is never
+        copied.
         """
         trainer = self._trainer
-        X_train, X_valid = X, None
+        train_rows = np.arange(X.shape[0])
+        valid_rows = None
         if self.early_stopping:
-            X_train, X_valid = self._split_validation(X, rng)
+            train_rows, valid_rows = self._split_validation(X, rng)
         monitoring = bool(self.verbose) or self.early_stopping
         self.train_scores_ = [] if monitoring else None
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
-        monitored_rows = rng.permutation(X_train.shape[0])[:_MAX_MONITORED_ROWS]
-        if monitoring:
-            Z_monitor = self._standardized_dense(X_train[monitored_rows])
-            Z_valid = None if X_valid is None else self._standardized_dense(X_valid)
+        monitored_rows = train_rows[
+            rng.permutation(train_rows.size)[:_MAX_MONITORED_ROWS]
+        ]
 
-        n_samples = X_train.shape[0]
+        n_samples = train_rows.size
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
-        total_updates = max(self.n_iter * n_batches, 1)
+        n_epochs = self._n_epochs(n_batches)
+        if monitoring:
+            Z_monitor = self._standardized_dense(X[monitored_rows])
+            Z_valid = None
+            if valid_rows is not None:
+                Z_valid = self._standardized_dense(X[valid_rows])
+        total_updates = max(n_epochs * n_batches, 1)
         schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
-        decay_start_epoch = self.n_iter * (1 - self.decay_fraction)
+        decay_start_epoch = n_epochs * (1 - self.decay_fraction)
         average = None
         stopper = EarlyStopping(self.n_iter_no_change, self.tol)
         update = 0
         self.n_iter_ = 0
-        for epoch in range(self.n_iter):
+        for epoch in range(n_epochs):
             begin = time.perf_counter()
-            order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
+            order = (
+                train_rows[rng.permutation(n_samples)] if self.shuffle else train_rows
+            )
             for start in range(0, n_samples, self.batch_size):
                 rows = order[start : start + self.batch_size]
                 self._train_step(
-                    self._minibatch(X_train, rows), schedule(update / total_updates)
+                    self._minibatch(X, rows), schedule(update / total_updates)
                 )
                 update += 1
             self.n_iter_ = epoch + 1
@@ -511,12 +530,13 @@ class BaseRBM(BaseEstimator):
             current = trainer.parameters
             if average is not None:
                 current = current.with_arrays(average.arrays)
-            train_score = self._mean_log_likelihood(Z_monitor, current)
+            log_z, _ = self._log_partition_of(current, monitor=True)
+            train_score = self._mean_log_likelihood(Z_monitor, current, log_z)
             self.train_scores_.append(train_score)
             scores = {"train log-likelihood": train_score}
             stop = False
             if Z_valid is not None:
-                valid_score = self._mean_log_likelihood(Z_valid, current)
+                valid_score = self._mean_log_likelihood(Z_valid, current, log_z)
                 self.validation_scores_.append(valid_score)
                 scores["validation log-likelihood"] = valid_score
                 stop = stopper.record(valid_score, current.arrays)

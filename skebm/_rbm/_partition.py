@@ -107,7 +107,7 @@ def ais_inverse_temperatures(n_betas):
 
 
 def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, callback):
-    """Anneal ``states`` along ``betas``; the log importance weight of each chain.
+    """Anneal ``states`` along ``betas``; the chains' log importance weights.
 
     The intermediate models have the unnormalised marginal::
 
@@ -118,7 +118,13 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
     ``v`` takes one Gibbs transition at ``beta_k`` (none after the last).
     With ``betas`` from 0 to 1 and ``states`` drawn from the base model, the
     mean weight estimates ``Z / Z_A`` (forward AIS); from 1 to 0 with states
-    drawn from the model, ``Z_A / Z`` (reverse AIS).
+    drawn from the model, ``Z_A / Z`` (reverse AIS). The chains' final states,
+    weighted by the weights, stand for the last model.
+
+    Returns
+    -------
+    log_weights : ndarray of shape (n_chains,)
+    states : ndarray of shape (n_chains, n_visible)
     """
     weights, visible_bias, hidden_bias, units = parameters
     # The chains' products run in float32, twice as fast; activations and
@@ -149,7 +155,7 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
         states = units.sample(top_down, bias_at(beta), rng, noise, top_down)
         if callback is not None:
             callback(step, betas.size - 1)
-    return log_weights
+    return log_weights, states
 
 
 def _log_mean_and_std_error(log_weights):
@@ -167,6 +173,18 @@ def _base_log_partition(parameters, base_visible_bias):
             np.zeros((1, base_visible_bias.size)), base_visible_bias
         )[0]
         + n_hidden * np.log(2.0)
+    )
+
+
+def _base_samples(parameters, base_visible_bias, n_chains, rng):
+    """States drawn from the base model (no weights)."""
+    no_input = np.zeros((n_chains, parameters.weights.shape[1]))
+    return parameters.units.sample(
+        no_input,
+        base_visible_bias,
+        rng,
+        np.empty(no_input.shape, dtype=DRAW_DTYPE),
+        np.empty_like(no_input),
     )
 
 
@@ -208,15 +226,8 @@ def ais_log_partition(
     """
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
-    no_input = np.zeros((n_chains, parameters.weights.shape[1]))
-    states = parameters.units.sample(
-        no_input,
-        base_visible_bias,
-        rng,
-        np.empty(no_input.shape, dtype=DRAW_DTYPE),
-        np.empty_like(no_input),
-    )
-    log_weights = _annealing_log_weights(
+    states = _base_samples(parameters, base_visible_bias, n_chains, rng)
+    log_weights, _ = _annealing_log_weights(
         parameters,
         states,
         ais_inverse_temperatures(n_betas),
@@ -258,7 +269,7 @@ def reverse_ais_log_partition(
     """
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
-    log_weights = _annealing_log_weights(
+    log_weights, _ = _annealing_log_weights(
         parameters,
         np.array(model_samples, dtype=np.float64),
         ais_inverse_temperatures(n_betas)[::-1],

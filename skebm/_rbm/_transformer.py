@@ -73,9 +73,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         Number of rows per minibatch, and the number of persistent chains with
         ``method="pcd"``. Range: [1, inf).
 
-    n_iter : int, default=500
+    n_iter : int or "auto", default="auto"
         Number of passes (epochs) over the training data in :meth:`fit`.
-        Range: [0, inf).
+        ``"auto"`` makes about 200 000 parameter updates but no more than 500
+        epochs: ``min(500, ceil(200_000 / n_batches))`` with ``n_batches =
+        ceil(n_samples / batch_size)`` (rows held out by ``early_stopping``
+        excepted). With the default batch size that is 500 epochs up to
+        4000 rows and 34 epochs of 60 000 rows. Range: [0, inf).
 
     verbose : int, default=0
         When positive, print one line per epoch with the training (and, with
@@ -276,7 +280,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_iter": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "visible": [StrOptions({"auto", *VISIBLE_UNITS})],
@@ -304,7 +308,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         *,
         learning_rate=0.05,
         batch_size=10,
-        n_iter=500,
+        n_iter="auto",
         verbose=0,
         random_state=None,
         visible="auto",
