@@ -27,6 +27,29 @@ SWEEP_LIMIT = 2
 MAX_CYCLE_PERIOD = 8
 
 
+def shifted_logits(overlaps, beta):
+    """``beta * (overlaps - max)`` per row: at most 0, and 0 at the largest.
+
+    Subtracting the largest overlap before multiplying by beta keeps a large
+    beta from overflowing; a difference that becomes -inf has weight 0.
+    """
+    shifted = overlaps - overlaps.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        shifted *= beta
+    return shifted
+
+
+def overlaps_with(states, memories):
+    """``states @ memories.T`` in float64, computed in the memories' dtype.
+
+    The +-1 states and memories of the binary rules give integer overlaps,
+    exact in float32 up to 2**24 units; float32 memories are multiplied as
+    they are, never copied to float64.
+    """
+    overlaps = np.asarray(states, dtype=memories.dtype) @ memories.T
+    return overlaps.astype(np.float64, copy=False)
+
+
 def _signs_keeping_ties(drive, scale, states):
     """+1 / -1 where the drive is clearly positive / negative, else the state."""
     threshold = TIE_TOLERANCE * scale
