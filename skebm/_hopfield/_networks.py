@@ -33,9 +33,9 @@ from skebm._hopfield._softmax import softmax_attention, softmax_energy, softmax_
 _KEEP_ORDERED_WEIGHTS_UP_TO = 4096
 
 # The dense and softmax networks recall, score and compare probes in chunks of
-# rows whose (rows x memories) matrices hold about this many values (32 MB in
-# float64), so that their working memory does not grow with the number of
-# probes.
+# rows whose (rows x memories) and (rows x features) matrices hold at most this
+# many values (32 MB in float64), so that their working memory does not grow
+# with the number of probes.
 _PROBE_CHUNK_ELEMENTS = 2**22
 
 # Largest magnitude of an encoded softmax state (the data's range is [-1, 1]):
@@ -83,10 +83,11 @@ class _Network:
     def _in_chunks(self, function, states, clamp=None):
         """``function(states, clamp)`` on chunks of rows, the results stacked.
 
-        A chunk has about ``_PROBE_CHUNK_ELEMENTS / n_memories`` rows; the
-        result of a row does not depend on the other rows.
+        A chunk has about ``_PROBE_CHUNK_ELEMENTS / max(n_memories,
+        n_features)`` rows (recall also holds a few rows x features arrays);
+        the result of a row does not depend on the other rows.
         """
-        chunk = max(1, _PROBE_CHUNK_ELEMENTS // self.memories.shape[0])
+        chunk = max(1, _PROBE_CHUNK_ELEMENTS // max(self.memories.shape))
         n_samples = states.shape[0]
         if n_samples <= chunk:
             return function(states, clamp)
