@@ -29,6 +29,15 @@ from skebm._verbose import report_progress
 from skebm.exceptions import RecallNotConvergedWarning
 
 
+def _sum_may_overflow():
+    """Silence the overflow of scikit-learn's first finiteness check.
+
+    It sums X, which overflows (an "invalid value" warning) for finite data
+    near the float range; its element-wise check then decides.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Associative memory: store the rows of X, recall them from noisy probes.
 
@@ -275,7 +284,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             The fitted memory.
         """
         begin = time.perf_counter()
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        with _sum_may_overflow():
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.update_order_ = check_random_state(self.random_state).permutation(
             X.shape[1]
         )
@@ -307,7 +317,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if not hasattr(self, "memories_"):
             return self.fit(X)
         begin = time.perf_counter()
-        X = validate_data(self, X, dtype=self.memories_.dtype, reset=False)
+        with _sum_may_overflow():
+            X = validate_data(self, X, dtype=self.memories_.dtype, reset=False)
         self._store(X, previous=self._stored_rows)
         self._report("partial_fit", begin)
         return self
@@ -482,7 +493,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def _validate_probe(self, X, clamp):
         """The validated probes X, their encoded states and the checked clamp."""
         check_is_fitted(self)
-        X = validate_fitted_data(self, X, dtype=np.float64)
+        with _sum_may_overflow():
+            X = validate_fitted_data(self, X, dtype=np.float64)
         if clamp is not None:
             clamp = np.asarray(clamp)
             if clamp.dtype != bool:
