@@ -165,7 +165,9 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     take the sign (a value at the midpoint gives +1); ``"softmax"`` works on
     the encoded values. A feature constant in the stored data is encoded as
     the midpoint, whatever value a probe gives it, and recalled as its
-    constant.
+    constant. ``"softmax"`` refuses (ValueError) a probe value more than
+    1e100 half-ranges from a feature's midpoint, whose overlaps and energy
+    would overflow.
 
     **Decoding.** :meth:`predict` maps the final state ``s`` back to the
     data's values, feature by feature: a feature recalled as binary (every
