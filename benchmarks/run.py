@@ -18,6 +18,7 @@ from pathlib import Path
 
 from benchmarks._rows import format_table
 from benchmarks._timing import blas_description
+from benchmarks.bench_hopfield_mnist import mnist_rows
 from benchmarks.bench_hopfield_speed import speed_rows
 from benchmarks.bench_memory import memory_rows
 from benchmarks.bench_rbm_inference import ais_rows, inference_rows
@@ -28,6 +29,7 @@ SECTIONS = [
     ("RBM inference", inference_rows),
     ("AIS", ais_rows),
     ("Hopfield recall", speed_rows),
+    ("Hopfield on MNIST", mnist_rows),
     ("Memory", memory_rows),
 ]
 

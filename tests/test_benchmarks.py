@@ -28,6 +28,10 @@ EXPECTED_FIGURES = [
     "Hopfield sync recall",
     "Hopfield async recall",
     "Hopfield softmax recall",
+    "Hopfield exact recall on MNIST, softmax",
+    "Hopfield exact recall on MNIST, exponential",
+    "Hopfield MNIST recall time, softmax",
+    "Hopfield MNIST recall peak memory, softmax",
     "peak RSS fitting a 20000x784 float32 memmap",
 ]
 

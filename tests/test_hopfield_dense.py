@@ -60,9 +60,8 @@ def test_dense_drives_of_all_units_match_the_drive_of_each_unit(rule, degree, be
     memories = bipolar((60, 24), rng)
     states = np.vstack([bipolar((30, 24), rng), memories[:5]])
     overlaps = states @ memories.T
-    plus = (memories > 0).astype(float)
     drops, scales = _dense_drives_of_all_units(
-        overlaps, states, plus, 1.0 - plus, rule, degree, beta
+        overlaps, states, memories, rule, degree, beta
     )
     decisions = _signs_keeping_ties(drops, scales, states)
     for unit in range(24):

@@ -172,3 +172,80 @@ def test_recall_settings_set_after_fit_act_at_the_next_call():
     hebbian.set_params(n_sweeps=1)
     with pytest.warns(RecallNotConvergedWarning, match="n_sweeps=1"):
         hebbian.predict(probes)
+
+
+# ------------------------------------------------------- chunks and dtypes
+
+
+@pytest.mark.parametrize("rule", ["polynomial", "exponential", "softmax"])
+@pytest.mark.parametrize("update", ["sync", "async"])
+def test_recall_in_chunks_of_probes_equals_recall_all_at_once(
+    rule, update, monkeypatch
+):
+    from skebm._hopfield import _dense, _networks
+
+    rng = np.random.default_rng(11)
+    X = rng.integers(0, 2, size=(40, 30)).astype(float)
+    probes = np.abs(X - (rng.random(X.shape) < 0.15))
+    probes = np.vstack([probes, rng.random((7, 30))])
+    clamp = rng.random(probes.shape) < 0.2
+    params = {"update": update, "beta": 0.3, "random_state": 0}
+    whole = HopfieldMemory(rule, **params).fit(X)
+    expected = [
+        whole.predict(probes),
+        whole.predict(probes, clamp=clamp),
+        whole.transform(probes),
+        whole.score_samples(probes),
+    ]
+    # One or two probes per chunk, and the memories summed in blocks of 3.
+    monkeypatch.setattr(_networks, "_PROBE_CHUNK_ELEMENTS", 80)
+    monkeypatch.setattr(_dense, "_MEMORY_BLOCK_ELEMENTS", 90)
+    chunked = HopfieldMemory(rule, **params).fit(X)
+    assert_array_equal(chunked.predict(probes), expected[0])
+    assert_array_equal(chunked.predict(probes, clamp=clamp), expected[1])
+    assert_allclose(chunked.transform(probes), expected[2], rtol=1e-12, atol=1e-15)
+    assert_allclose(chunked.score_samples(probes), expected[3], rtol=1e-12)
+
+
+@pytest.mark.parametrize("rule", ["exponential", "softmax"])
+def test_recall_memory_stays_below_one_probes_by_memories_matrix(rule, monkeypatch):
+    import tracemalloc
+
+    from skebm._hopfield import _networks
+
+    rng = np.random.default_rng(12)
+    X = rng.integers(0, 2, size=(4000, 16)).astype(np.float32)
+    probes = X[:2000]
+    memory = HopfieldMemory(rule).fit(X)
+    full_matrix = probes.shape[0] * X.shape[0] * 8  # 64 MB
+    monkeypatch.setattr(_networks, "_PROBE_CHUNK_ELEMENTS", 2**18)
+    tracemalloc.start()
+    try:
+        memory.predict(probes)
+        memory.transform(probes[:1])
+        memory.score_samples(probes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < full_matrix / 4
+
+
+@pytest.mark.parametrize("rule", list(NETWORKS))
+def test_float32_memories_stay_float32(rule):
+    rng = np.random.default_rng(13)
+    X64 = rng.integers(0, 2, size=(6, 40)).astype(np.float64)
+    probes = np.abs(X64 - (rng.random(X64.shape) < 0.1))
+    memory32 = HopfieldMemory(rule, random_state=0).fit(X64.astype(np.float32))
+    memory64 = HopfieldMemory(rule, random_state=0).fit(X64)
+    assert memory32.memories_.dtype == np.float32
+    assert memory32.transform(probes).dtype == np.float32
+    memory32.partial_fit(X64[:2])
+    assert memory32.memories_.dtype == np.float32
+    memory64.partial_fit(X64[:2])
+    assert_array_equal(memory32.predict(probes), memory64.predict(probes))
+    assert_allclose(
+        memory32.transform(probes), memory64.transform(probes), rtol=1e-5, atol=1e-6
+    )
+    assert_allclose(
+        memory32.score_samples(probes), memory64.score_samples(probes), rtol=1e-5
+    )

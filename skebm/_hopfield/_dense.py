@@ -14,6 +14,8 @@ from skebm._hopfield._dynamics import (
     SWEEP_LIMIT,
     _signs_keeping_ties,
     _synchronous_loop,
+    overlaps_with,
+    shifted_logits,
 )
 
 # Synchronous steps of the exponential rule compute every unit's drive from
@@ -21,6 +23,11 @@ from skebm._hopfield._dynamics import (
 # largest decide ties between memories one flip apart, and they underflow
 # past this beta, where each unit's drive is computed on its own instead.
 _ALL_UNITS_BETA_LIMIT = 100.0
+
+# Synchronous steps sum over the memories with a unit at +1 and at -1 through
+# 0/1 float64 matrices built for this many memory values at a time, so that a
+# large memory is never copied whole.
+_MEMORY_BLOCK_ELEMENTS = 2**21
 
 
 def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
@@ -45,11 +52,13 @@ def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
     -------
     energy : ndarray of shape (n_samples,)
     """
-    overlaps = states @ memories.T
+    overlaps = overlaps_with(states, memories)
     if rule == "polynomial":
         rectified = np.maximum(overlaps / memories.shape[1], 0.0)
         return -np.sum(rectified**degree, axis=1)
-    return -logsumexp(beta * overlaps, axis=1) / beta
+    # The largest overlap taken out first: a large beta does not overflow.
+    largest = overlaps.max(axis=1)
+    return -largest - logsumexp(shifted_logits(overlaps, beta), axis=1) / beta
 
 
 def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
@@ -64,15 +73,34 @@ def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
         minus = np.maximum((rest - column) / n_units, 0.0) ** degree
         return (plus - minus).sum(axis=1), (plus + minus).sum(axis=1)
     # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
-    exponent = beta * rest
-    exponent -= exponent.max(axis=1, keepdims=True)
-    weight = np.exp(exponent)
+    weight = np.exp(shifted_logits(rest, beta))
     return weight @ column, weight.sum(axis=1)
 
 
-def _dense_drives_of_all_units(
-    overlaps, states, memory_plus, memory_minus, rule, degree, beta
-):
+def _sums_by_sign(weights, memories):
+    """``(w @ (memories > 0), w @ (memories < 0))`` of each matrix ``w``.
+
+    The 0/1 matrices are built ``_MEMORY_BLOCK_ELEMENTS`` values at a time
+    and the products summed block by block; one block gives the plain
+    products.
+    """
+    n_memories, n_units = memories.shape
+    block = max(1, _MEMORY_BLOCK_ELEMENTS // n_units)
+    sums = [
+        (np.zeros((w.shape[0], n_units)), np.zeros((w.shape[0], n_units)))
+        for w in weights
+    ]
+    for start in range(0, n_memories, block):
+        rows = slice(start, start + block)
+        plus = (memories[rows] > 0).astype(np.float64)
+        minus = 1.0 - plus
+        for w, (sum_plus, sum_minus) in zip(weights, sums, strict=True):
+            sum_plus += w[:, rows] @ plus
+            sum_minus += w[:, rows] @ minus
+    return sums
+
+
+def _dense_drives_of_all_units(overlaps, states, memories, rule, degree, beta):
     """:func:`_dense_drive` of every unit at once, by matrix products.
 
     Flipping unit i moves each overlap by 2 in a direction set by the unit's
@@ -99,8 +127,9 @@ def _dense_drives_of_all_units(
         fall = at_overlap - rectified_power(-2.0)
         # A unit at +1 set to -1 lowers the overlaps of the memories with a +1
         # there (``fall``) and raises the others (``rise``); at -1, the reverse.
-        fall_plus, fall_minus = fall @ memory_plus, fall @ memory_minus
-        rise_plus, rise_minus = rise @ memory_plus, rise @ memory_minus
+        (fall_plus, fall_minus), (rise_plus, rise_minus) = _sums_by_sign(
+            [fall, rise], memories
+        )
         energy_drop = np.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
         total = 2.0 * at_overlap.sum(axis=1, keepdims=True)
         scale = total + np.where(
@@ -112,10 +141,8 @@ def _dense_drives_of_all_units(
     # the others; both are scaled by exp(-beta) so that nothing overflows.
     # The decision can hinge on terms exp(-2 beta) below the largest, which
     # stay representable for beta <= _ALL_UNITS_BETA_LIMIT.
-    exponent = beta * overlaps
-    exponent -= exponent.max(axis=1, keepdims=True)
-    weight = np.exp(exponent)
-    weight_plus, weight_minus = weight @ memory_plus, weight @ memory_minus
+    weight = np.exp(shifted_logits(overlaps, beta))
+    ((weight_plus, weight_minus),) = _sums_by_sign([weight], memories)
     agree = np.where(is_plus, weight_plus, weight_minus) * np.exp(-2.0 * beta)
     disagree = np.where(is_plus, weight_minus, weight_plus)
     signs = np.where(is_plus, 1.0, -1.0)
@@ -166,7 +193,6 @@ def dense_recall(
     status : ndarray of int of shape (n_samples,)
     """
     states = np.array(states, dtype=np.float64)
-    memories = np.asarray(memories, dtype=np.float64)
     n_units = memories.shape[1]
 
     def drive(overlaps, current, unit):
@@ -178,15 +204,12 @@ def dense_recall(
         return _signs_keeping_ties(energy_drop, scale, old)
 
     if update == "sync":
-        # Which memories have each unit at +1 and at -1, as 0/1 matrices.
-        memory_plus = (memories > 0).astype(np.float64)
-        memory_minus = 1.0 - memory_plus
 
         def step(current, active):
-            overlaps = current @ memories.T
+            overlaps = overlaps_with(current, memories)
             if rule == "polynomial" or beta <= _ALL_UNITS_BETA_LIMIT:
                 energy_drop, scale = _dense_drives_of_all_units(
-                    overlaps, current, memory_plus, memory_minus, rule, degree, beta
+                    overlaps, current, memories, rule, degree, beta
                 )
                 return _signs_keeping_ties(energy_drop, scale, current)
             new = np.empty_like(current)
@@ -203,7 +226,7 @@ def dense_recall(
             break
         current = states[active]
         free = None if clamp is None else ~clamp[active]
-        overlaps = current @ memories.T
+        overlaps = overlaps_with(current, memories)
         changed = np.zeros(active.size, dtype=bool)
         for unit in order:
             old = current[:, unit]

@@ -27,6 +27,29 @@ SWEEP_LIMIT = 2
 MAX_CYCLE_PERIOD = 8
 
 
+def shifted_logits(overlaps, beta):
+    """``beta * (overlaps - max)`` per row: at most 0, and 0 at the largest.
+
+    Subtracting the largest overlap before multiplying by beta keeps a large
+    beta from overflowing; a difference that becomes -inf has weight 0.
+    """
+    shifted = overlaps - overlaps.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore"):
+        shifted *= beta
+    return shifted
+
+
+def overlaps_with(states, memories):
+    """``states @ memories.T`` in float64, computed in the memories' dtype.
+
+    The +-1 states and memories of the binary rules give integer overlaps,
+    exact in float32 up to 2**24 units; float32 memories are multiplied as
+    they are, never copied to float64.
+    """
+    overlaps = np.asarray(states, dtype=memories.dtype) @ memories.T
+    return overlaps.astype(np.float64, copy=False)
+
+
 def _signs_keeping_ties(drive, scale, states):
     """+1 / -1 where the drive is clearly positive / negative, else the state."""
     threshold = TIE_TOLERANCE * scale
@@ -38,14 +61,18 @@ def _synchronous_loop(states, step, n_sweeps, clamp):
 
     A row whose new state equals one of its last ``MAX_CYCLE_PERIOD - 1``
     states is in a cycle and stops there (at the new state). States are
-    compared through a random projection first, and in full only where the
-    projections agree.
+    compared through a random integer projection first, and in full only
+    where the projections agree.
     """
     n_samples, n_units = states.shape
     status = np.full(n_samples, SWEEP_LIMIT)
     active = np.arange(n_samples)
     n_kept = MAX_CYCLE_PERIOD - 1
-    projection = np.random.default_rng(0).standard_normal(n_units)
+    # Integer weights: the keys of +-1 states are exact sums (below 2**52 for
+    # up to 2**31 units), the same however many rows a product computes, so
+    # a row's cycle is found at the same step whatever rows come with it.
+    projection = np.random.default_rng(0).integers(-(2**20), 2**20, n_units)
+    projection = projection.astype(np.float64)
     history = np.zeros((n_kept, n_samples, n_units), dtype=np.int8)
     history_keys = np.full((n_kept, n_samples), np.nan)
     for sweep in range(n_sweeps):

@@ -29,12 +29,22 @@ from skebm._verbose import report_progress
 from skebm.exceptions import RecallNotConvergedWarning
 
 
+def _sum_may_overflow():
+    """Silence the overflow of scikit-learn's first finiteness check.
+
+    It sums X, which overflows (an "invalid value" warning) for finite data
+    near the float range; its element-wise check then decides.
+    """
+    return np.errstate(over="ignore", invalid="ignore")
+
+
 class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Associative memory: store the rows of X, recall them from noisy probes.
 
     :meth:`fit` stores the rows of X as memories; :meth:`predict` runs the
     network's dynamics from each row and returns the memory-like state it
-    settles into, on the scale of X. Six rules are available: the classical
+    settles into, in the values of X (a feature that took two values at fit
+    is recalled as one of them, exactly). Six rules are available: the classical
     pairwise networks (Hebb, Storkey, pseudo-inverse), the dense associative
     memories of Krotov and Hopfield (polynomial) and Demircigil et al.
     (exponential), and the modern continuous Hopfield network of Ramsauer et
@@ -97,7 +107,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     ----------
     memories_ : ndarray of shape (n_memories, n_features)
         The stored patterns in the state space: +-1 for the binary rules,
-        the encoded values in [-1, 1] for ``"softmax"``.
+        the encoded values in [-1, 1] for ``"softmax"``. float32 when X was
+        float32 at fit (recall then computes in float32), else float64.
 
     weights_ : ndarray of shape (n_features, n_features)
         Symmetric weights with a zero diagonal (pairwise rules only).
@@ -116,6 +127,11 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     data_max_ : ndarray of shape (n_features,)
         Largest value seen of each feature.
+
+    binary_features_ : ndarray of bool of shape (n_features,)
+        True where the feature took exactly two values in the stored rows,
+        ``data_min_`` and ``data_max_``; :meth:`predict` returns one of
+        these two values there, for every rule (see Notes).
 
     update_order_ : ndarray of shape (n_features,)
         Order of the units in an asynchronous sweep.
@@ -149,9 +165,21 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     take the sign (a value at the midpoint gives +1); ``"softmax"`` works on
     the encoded values. A feature constant in the stored data is encoded as
     the midpoint, whatever value a probe gives it, and recalled as its
-    constant. :meth:`predict` maps the recalled state back: {0, 1} data
-    recalls as {0, 1}, grey levels as the two extremes (binary rules) or
-    values between them (softmax).
+    constant. ``"softmax"`` refuses (ValueError) a probe value more than
+    1e100 half-ranges from a feature's midpoint, whose overlaps and energy
+    would overflow.
+
+    **Decoding.** :meth:`predict` maps the final state ``s`` back to the
+    data's values, feature by feature: a feature recalled as binary (every
+    feature for the binary rules, the ``binary_features_`` for
+    ``"softmax"``) becomes ``data_max_`` where ``center_ + scale_ * s`` is at
+    or above the midpoint ``center_`` and ``data_min_`` below it, so {0, 1},
+    +-1 or {0, 255} data recall exactly as such; the other features of
+    ``"softmax"`` become ``center_ + scale_ * s``, within the stored range.
+    Clamped units keep the probe's value (the nearer of the two values of a
+    binary feature, the larger at the midpoint; a constant feature's
+    constant). :meth:`transform` returns the continuous similarities (the
+    softmax attention), which no decoding touches.
 
     **Energies** (``s`` a state, ``xi^mu`` the memories, ``n`` units, ``P``
     memories; lower is more memory-like):
@@ -258,7 +286,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             The fitted memory.
         """
         begin = time.perf_counter()
-        X = validate_data(self, X, dtype=np.float64)
+        with _sum_may_overflow():
+            X = validate_data(self, X, dtype=[np.float64, np.float32])
         self.update_order_ = check_random_state(self.random_state).permutation(
             X.shape[1]
         )
@@ -290,7 +319,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         if not hasattr(self, "memories_"):
             return self.fit(X)
         begin = time.perf_counter()
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        with _sum_may_overflow():
+            X = validate_data(self, X, dtype=self.memories_.dtype, reset=False)
         self._store(X, previous=self._stored_rows)
         self._report("partial_fit", begin)
         return self
@@ -313,10 +343,12 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Returns
         -------
         X_recalled : ndarray of shape (n_samples, n_features)
-            Recalled patterns, decoded to the scale of the training data.
+            Recalled patterns in the values of the training data (see
+            Decoding in the Notes): exactly ``data_min_`` or ``data_max_``
+            for the binary rules and the ``binary_features_``.
         """
-        states = self._recall(*self._validate_probe(X, clamp))
-        return self._decode(states)
+        X, states, clamp = self._validate_probe(X, clamp)
+        return self._decode(self._recall(states, clamp), X, clamp)
 
     def transform(self, X):
         """Similarity of each row, after recall, to every stored memory.
@@ -334,7 +366,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             ``"softmax"`` the attention ``softmax(beta Xi s)`` on each
             memory (rows sum to one).
         """
-        states = self._recall(*self._validate_probe(X, None))
+        _, states, _ = self._validate_probe(X, None)
+        states = self._recall(states, None)
         return self._network.similarity(states, self._settings())
 
     def energy(self, X):
@@ -350,7 +383,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         energy : ndarray of shape (n_samples,)
             The rule's energy (see Notes); lower is more memory-like.
         """
-        states, _ = self._validate_probe(X, None)
+        _, states, _ = self._validate_probe(X, None)
         return self._network.energy(states, self._settings())
 
     def score_samples(self, X):
@@ -390,7 +423,8 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
 
     def _store(self, X, previous):
         """Store X after ``previous`` rows (raw values) and update the network."""
-        low, high = X.min(axis=0), X.max(axis=0)
+        low = X.min(axis=0).astype(np.float64)
+        high = X.max(axis=0).astype(np.float64)
         reencode = previous is None
         if not reencode:
             widened_low = np.minimum(self.data_min_, low)
@@ -401,13 +435,22 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
             )
             low, high = widened_low, widened_high
         self.data_min_, self.data_max_ = low, high
-        self.center_ = (low + high) / 2.0
-        self.scale_ = (high - low) / 2.0
+        # Halves first: neither can overflow, even for data near the float
+        # range, and both are exact for two values such as {0, 1}.
+        self.center_ = low * 0.5 + high * 0.5
+        self.scale_ = high * 0.5 - low * 0.5
         self._stored_rows = X.copy() if previous is None else np.vstack([previous, X])
+        rows = self._stored_rows
+        self.binary_features_ = (low < high) & np.all(
+            (rows == low.astype(rows.dtype)) | (rows == high.astype(rows.dtype)),
+            axis=0,
+        )
 
         if reencode:
             # A new encoding restarts the network from every row stored.
-            self._network = NETWORKS[self.rule](self.rule, self.update_order_)
+            self._network = NETWORKS[self.rule](
+                self.rule, self.update_order_, dtype=X.dtype
+            )
             self._network.add(self._encode(self._stored_rows))
         else:
             self._network.add(self._encode(X))
@@ -424,8 +467,20 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         """Data to states: centred, scaled, and binarised for the binary rules."""
         return self._network.encode(X, self.center_, self.scale_)
 
-    def _decode(self, states):
-        return self.center_ + self.scale_ * states
+    def _decode(self, states, X, clamp):
+        """Recalled states to the data's values (Decoding, in the Notes)."""
+        if not self._network.binary_states:
+            # Convex combinations of the memories: only rounding leaves [-1, 1].
+            states = np.clip(states, -1.0, 1.0)
+        decoded = self.center_ + self.scale_ * states.astype(np.float64, copy=False)
+        if clamp is not None:
+            decoded = np.where(clamp, X, decoded)
+        two_values = np.where(decoded >= self.center_, self.data_max_, self.data_min_)
+        if self._network.binary_states:
+            return two_values
+        # A constant feature is its constant, clamped or not.
+        snapped = self.binary_features_ | ~(self.scale_ > 0)
+        return np.where(snapped, two_values, decoded)
 
     def _settings(self):
         """The parameters that recall, energy and similarity read."""
@@ -438,8 +493,10 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         )
 
     def _validate_probe(self, X, clamp):
+        """The validated probes X, their encoded states and the checked clamp."""
         check_is_fitted(self)
-        X = validate_fitted_data(self, X, dtype=np.float64)
+        with _sum_may_overflow():
+            X = validate_fitted_data(self, X, dtype=np.float64)
         if clamp is not None:
             clamp = np.asarray(clamp)
             if clamp.dtype != bool:
@@ -450,7 +507,7 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
                 raise ValueError(
                     f"clamp must have the shape of X, {X.shape}; got {clamp.shape}."
                 )
-        return self._encode(X), clamp
+        return X, self._encode(X), clamp
 
     def _report(self, event, begin):
         if self.verbose:
@@ -480,5 +537,5 @@ class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
-        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -32,6 +32,16 @@ from skebm._hopfield._softmax import softmax_attention, softmax_energy, softmax_
 # its weights (128 MB in float64).
 _KEEP_ORDERED_WEIGHTS_UP_TO = 4096
 
+# The dense and softmax networks recall, score and compare probes in chunks of
+# rows whose (rows x memories) and (rows x features) matrices hold at most this
+# many values (32 MB in float64), so that their working memory does not grow
+# with the number of probes.
+_PROBE_CHUNK_ELEMENTS = 2**22
+
+# Largest magnitude of an encoded softmax state (the data's range is [-1, 1]):
+# squares and overlaps of states up to this size stay far from overflow.
+_LARGEST_SOFTMAX_STATE = 1e100
+
 
 class Settings(NamedTuple):
     """The estimator's parameters that recall, energy and similarity read."""
@@ -52,19 +62,45 @@ class _Network:
         The estimator's ``rule``.
     order : ndarray of shape (n_features,)
         Order of the units in an asynchronous sweep.
+    dtype : {np.float64, np.float32}, default=np.float64
+        dtype of the stored memories.
     """
 
-    def __init__(self, rule, order):
+    def __init__(self, rule, order, dtype=np.float64):
         self.rule = rule
         self.order = order
+        self.dtype = np.dtype(dtype)
         self.memories = None
 
     def add(self, patterns):
         """Store encoded patterns after those stored so far; return self."""
+        patterns = np.asarray(patterns, dtype=self.dtype)
         self.memories = (
             patterns if self.memories is None else np.vstack([self.memories, patterns])
         )
         return self
+
+    def _in_chunks(self, function, states, clamp=None):
+        """``function(states, clamp)`` on chunks of rows, the results stacked.
+
+        A chunk has about ``_PROBE_CHUNK_ELEMENTS / max(n_memories,
+        n_features)`` rows (recall also holds a few rows x features arrays);
+        the result of a row does not depend on the other rows.
+        """
+        chunk = max(1, _PROBE_CHUNK_ELEMENTS // max(self.memories.shape))
+        n_samples = states.shape[0]
+        if n_samples <= chunk:
+            return function(states, clamp)
+        results = [
+            function(
+                states[start : start + chunk],
+                None if clamp is None else clamp[start : start + chunk],
+            )
+            for start in range(0, n_samples, chunk)
+        ]
+        if isinstance(results[0], tuple):
+            return tuple(np.concatenate(parts) for parts in zip(*results, strict=True))
+        return np.concatenate(results)
 
     def fitted_attributes(self):
         """Public fitted attributes of this family beyond ``memories_``."""
@@ -79,6 +115,8 @@ class _BinaryNetwork(_Network):
     # Binary dynamics always settle (async) or cycle (sync) unless n_sweeps is
     # too small, so a row stopped by n_sweeps deserves a warning.
     warns_when_unsettled = True
+    # Recalled states are +-1 only.
+    binary_states = True
 
     @staticmethod
     def encode(X, center, scale):
@@ -97,8 +135,13 @@ class _BinaryNetwork(_Network):
         return encoded
 
     def similarity(self, states, settings):
-        """Overlap ``xi^mu . s / n`` of each state with each memory."""
-        return states @ self.memories.T / self.memories.shape[1]
+        """Overlap ``xi^mu . s / n`` of each state with each memory.
+
+        In the memories' dtype: the +-1 overlaps are exact in float32 too.
+        """
+        overlaps = np.asarray(states, dtype=self.dtype) @ self.memories.T
+        overlaps /= self.memories.shape[1]
+        return overlaps
 
     def _update(self, settings):
         """The update that ``settings.update`` stands for."""
@@ -117,8 +160,8 @@ class PairwiseNetwork(_BinaryNetwork):
         features.
     """
 
-    def __init__(self, rule, order):
-        super().__init__(rule, order)
+    def __init__(self, rule, order, dtype=np.float64):
+        super().__init__(rule, order, dtype)
         self.weights = None
         self.thresholds = None
         self.weights_in_order = None
@@ -190,26 +233,32 @@ class DenseNetwork(_BinaryNetwork):
     auto_update = "sync"
 
     def recall(self, states, clamp, settings):
-        return dense_recall(
-            states,
-            self.memories,
-            rule=self.rule,
-            degree=settings.degree,
-            beta=settings.beta,
-            order=self.order,
-            update=self._update(settings),
-            n_sweeps=settings.n_sweeps,
-            clamp=clamp,
-        )
+        def recall_chunk(chunk, chunk_clamp):
+            return dense_recall(
+                chunk,
+                self.memories,
+                rule=self.rule,
+                degree=settings.degree,
+                beta=settings.beta,
+                order=self.order,
+                update=self._update(settings),
+                n_sweeps=settings.n_sweeps,
+                clamp=chunk_clamp,
+            )
+
+        return self._in_chunks(recall_chunk, states, clamp)
 
     def energy(self, states, settings):
-        return dense_energy(
-            states,
-            self.memories,
-            rule=self.rule,
-            degree=settings.degree,
-            beta=settings.beta,
-        )
+        def energy_of_chunk(chunk, _):
+            return dense_energy(
+                chunk,
+                self.memories,
+                rule=self.rule,
+                degree=settings.degree,
+                beta=settings.beta,
+            )
+
+        return self._in_chunks(energy_of_chunk, states)
 
 
 class SoftmaxNetwork(_Network):
@@ -222,36 +271,63 @@ class SoftmaxNetwork(_Network):
     # Softmax may approach a metastable state slowly, and its state after
     # n_sweeps is the answer, not a failure.
     warns_when_unsettled = False
+    # Recalled states are continuous (convex combinations of the memories).
+    binary_states = False
 
     @staticmethod
     def encode(X, center, scale):
         """Data to states: centred and divided by half the range.
 
         A feature constant in the data sits at the midpoint, 0, whatever
-        value a probe gives it.
+        value a probe gives it. A value more than ``_LARGEST_SOFTMAX_STATE``
+        half-ranges from the midpoint raises a ValueError.
         """
         varies = scale > 0
-        encoded = X - center
-        encoded /= np.where(varies, scale, 1.0)
+        with np.errstate(over="ignore"):
+            # Halves first, so that X - center cannot overflow; halving is
+            # exact, so the result is (X - center) / scale to the last bit.
+            encoded = X * 0.5 - center * 0.5
+            encoded /= np.where(varies, scale, 1.0)
+            encoded *= 2.0
         encoded[:, ~varies] = 0.0
+        too_far = ~(np.abs(encoded) <= _LARGEST_SOFTMAX_STATE)
+        if too_far.any():
+            row, feature = np.argwhere(too_far)[0]
+            raise ValueError(
+                f"X[{row}, {feature}] = {X[row, feature]:.6g} lies too far from "
+                f"the values stored for feature {feature} (midpoint "
+                f"{center[feature]:.6g}, half-range {scale[feature]:.6g}): "
+                "rule='softmax' accepts values within "
+                f"{_LARGEST_SOFTMAX_STATE:g} half-ranges of the midpoint."
+            )
         return encoded
 
     def similarity(self, states, settings):
         """Attention ``softmax(beta Xi s)`` of each state on each memory."""
-        return softmax_attention(states, self.memories, settings.beta)
+
+        def attention_of_chunk(chunk, _):
+            return softmax_attention(chunk, self.memories, settings.beta)
+
+        return self._in_chunks(attention_of_chunk, states)
 
     def recall(self, states, clamp, settings):
-        return softmax_recall(
-            states,
-            self.memories,
-            settings.beta,
-            n_sweeps=settings.n_sweeps,
-            tol=settings.tol,
-            clamp=clamp,
-        )
+        def recall_chunk(chunk, chunk_clamp):
+            return softmax_recall(
+                chunk,
+                self.memories,
+                settings.beta,
+                n_sweeps=settings.n_sweeps,
+                tol=settings.tol,
+                clamp=chunk_clamp,
+            )
+
+        return self._in_chunks(recall_chunk, states, clamp)
 
     def energy(self, states, settings):
-        return softmax_energy(states, self.memories, settings.beta)
+        def energy_of_chunk(chunk, _):
+            return softmax_energy(chunk, self.memories, settings.beta)
+
+        return self._in_chunks(energy_of_chunk, states)
 
 
 # The family of each rule, as HopfieldMemory's ``rule`` names it.

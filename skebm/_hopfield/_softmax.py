@@ -7,13 +7,20 @@ are those of :mod:`skebm._hopfield._dynamics`.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy.special import logsumexp
 
-from skebm._hopfield._dynamics import FIXED_POINT, SWEEP_LIMIT
+from skebm._hopfield._dynamics import (
+    FIXED_POINT,
+    SWEEP_LIMIT,
+    overlaps_with,
+    shifted_logits,
+)
 
 
 def softmax_attention(states, memories, beta):
     """``softmax(beta Xi s)`` for each row: the weight of every memory.
+
+    Computed in the dtype of ``memories`` (float32 memories give float32
+    attention).
 
     Parameters
     ----------
@@ -25,9 +32,8 @@ def softmax_attention(states, memories, beta):
     -------
     attention : ndarray of shape (n_samples, n_memories)
     """
-    logits = beta * (states @ memories.T)
-    logits -= logits.max(axis=1, keepdims=True)
-    attention = np.exp(logits)
+    states = np.asarray(states, dtype=memories.dtype)
+    attention = np.exp(shifted_logits(states @ memories.T, beta))
     attention /= attention.sum(axis=1, keepdims=True)
     return attention
 
@@ -48,13 +54,20 @@ def softmax_energy(states, memories, beta):
     -------
     energy : ndarray of shape (n_samples,)
     """
-    n_memories = memories.shape[0]
-    largest_norm = np.sqrt((memories**2).sum(axis=1).max())
+    overlaps = overlaps_with(states, memories)
+    states = np.asarray(states, dtype=np.float64)
+    largest = overlaps.max(axis=1)
+    # (1/beta) (log sum_mu exp(beta o_mu) - log P) as the largest overlap plus
+    # (1/beta) log mean_mu exp(beta (o_mu - max)), a value in [-log P, 0]
+    # taken through expm1 and log1p, so that a small beta does not cancel two
+    # large terms.
+    log_mean = np.log1p(np.mean(np.expm1(shifted_logits(overlaps, beta)), axis=1))
+    largest_norm2 = np.einsum("ij,ij->i", memories, memories, dtype=np.float64).max()
     return (
-        -logsumexp(beta * (states @ memories.T), axis=1) / beta
+        -largest
+        - log_mean / beta
         + 0.5 * np.einsum("ij,ij->i", states, states)
-        + np.log(n_memories) / beta
-        + 0.5 * largest_norm**2
+        + 0.5 * largest_norm2
     )
 
 
@@ -77,11 +90,11 @@ def softmax_recall(states, memories, beta, *, n_sweeps=100, tol=1e-6, clamp=None
     Returns
     -------
     states : ndarray of shape (n_samples, n_units)
+        In the dtype of ``memories``.
     status : ndarray of int of shape (n_samples,)
         ``FIXED_POINT`` (converged to tol) or ``SWEEP_LIMIT``.
     """
-    states = np.array(states, dtype=np.float64)
-    memories = np.asarray(memories, dtype=np.float64)
+    states = np.array(states, dtype=memories.dtype)
     status = np.full(states.shape[0], SWEEP_LIMIT)
     active = np.arange(states.shape[0])
     for _ in range(n_sweeps):
