@@ -21,6 +21,7 @@ from benchmarks._timing import blas_description
 from benchmarks.bench_hopfield_mnist import mnist_rows
 from benchmarks.bench_hopfield_speed import speed_rows
 from benchmarks.bench_memory import memory_rows
+from benchmarks.bench_mnist import suite_rows as mnist_rbm_rows
 from benchmarks.bench_rbm_inference import ais_rows, inference_rows
 from benchmarks.bench_rbm_training import training_rows
 
@@ -28,6 +29,7 @@ SECTIONS = [
     ("RBM training", training_rows),
     ("RBM inference", inference_rows),
     ("AIS", ais_rows),
+    ("RBM on MNIST", mnist_rbm_rows),
     ("Hopfield recall", speed_rows),
     ("Hopfield on MNIST", mnist_rows),
     ("Memory", memory_rows),
