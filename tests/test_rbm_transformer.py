@@ -1,4 +1,5 @@
 import io
+import tracemalloc
 import warnings
 from contextlib import redirect_stdout
 
@@ -539,6 +540,29 @@ def test_fit_is_reproducible_and_warm_start_continues(binary_digits):
     cold = RBMTransformer(8, n_iter=3, random_state=0).fit(X)
     assert not np.allclose(warm.components_, cold.components_)
     assert not np.allclose(warm.components_, before)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_fit_does_not_copy_X(early_stopping):
+    # Minibatches and the held-out split are gathered by row index; only the
+    # held-out rows (10 %) and the monitored rows are copied. (A short AIS
+    # keeps the monitor's own memory out of the way.)
+    X = random_binary(8000, 125)
+    rbm = RBMTransformer(
+        16,
+        n_iter=1,
+        early_stopping=early_stopping,
+        partition_method="ais",
+        ais_n_betas=20,
+        random_state=0,
+    )
+    tracemalloc.start()
+    try:
+        rbm.fit(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes
 
 
 def test_verbose_prints_one_line_per_epoch_with_log_likelihood(binary_digits):
