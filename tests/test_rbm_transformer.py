@@ -174,8 +174,13 @@ def test_unreliable_estimate_warns_naming_the_settings_to_raise():
     X = random_binary(50, 30)
     rbm = RBMTransformer(25, n_iter=1, random_state=0).fit(X)
     rbm.components_ = 4.0 * np.random.default_rng(0).standard_normal((25, 30))
-    with pytest.warns(UnreliableLogPartitionWarning, match="Raise n_betas \\(now 3\\)"):
-        rbm.estimate_log_partition(n_chains=5, n_betas=3)
+    with pytest.warns(
+        UnreliableLogPartitionWarning, match="Raise n_chains \\(now 5\\) to about"
+    ) as record:
+        _, std_error = rbm.estimate_log_partition(n_chains=5, n_betas=3)
+    needed = int(str(record[0].message).split("to about ")[1].split()[0])
+    assert needed == int(np.ceil(5 * (std_error / 0.3) ** 2))
+    assert "n_betas (now 3)" in str(record[0].message)
 
 
 def test_log_partition_is_cached_and_invalidated_by_fitting(

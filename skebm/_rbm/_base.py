@@ -49,6 +49,8 @@ from skebm.exceptions import UnreliableLogPartitionWarning
 _INFERENCE_CHUNK_ROWS = 512
 # Above this standard error (nats) an AIS estimate of log Z is not trusted.
 _UNRELIABLE_AIS_STD_ERROR = 0.5
+# The error the warning's advice aims at.
+_TARGET_AIS_STD_ERROR = 0.3
 # Visible biases start at the data's log-odds, clipped away from +-infinity.
 _LOG_ODDS_CLIP = 1e-3
 # Per-epoch log-likelihood records look at no more than this many training rows.
@@ -84,17 +86,23 @@ def _positive_int(name, value, default, minimum):
     return int(value)
 
 
-def _warn_if_unreliable(std_error, betas_setting, chains_setting, stacklevel=3):
-    """Warn that an AIS estimate is unreliable, naming the settings to raise."""
+def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
+    """Warn that an AIS estimate is unreliable, naming the settings to raise.
+
+    The standard error falls as the square root of the number of chains, so
+    the warning says how many would bring it to :data:`_TARGET_AIS_STD_ERROR`.
+    """
     if std_error <= _UNRELIABLE_AIS_STD_ERROR:
         return
-    (betas_name, n_betas), (chains_name, n_chains) = betas_setting, chains_setting
+    (chains_name, n_chains), (betas_name, n_betas) = chains_setting, betas_setting
+    needed = int(np.ceil(n_chains * (std_error / _TARGET_AIS_STD_ERROR) ** 2))
     warnings.warn(
         f"The AIS estimate of log Z has a standard error of {std_error:.2f} "
         f"nats: a few of its {n_chains} chains dominate it. Raise "
-        f"{betas_name} (now {n_betas}) first: a slower annealing narrows "
-        f"the spread of the chains' weights; then {chains_name} (now "
-        f"{n_chains}), which shrinks the error as its square root.",
+        f"{chains_name} (now {n_chains}) to about {needed} for an error near "
+        f"{_TARGET_AIS_STD_ERROR} nats. If estimates with a larger {betas_name} "
+        f"(now {n_betas}) come out higher, raise that too: the annealing is "
+        "too short.",
         UnreliableLogPartitionWarning,
         stacklevel=stacklevel,
     )
@@ -194,7 +202,7 @@ class BaseRBM(BaseEstimator):
             rng=rng,
             method_name="method",
         )
-        _warn_if_unreliable(std_error, ("n_betas", n_betas), ("n_chains", n_chains))
+        _warn_if_unreliable(std_error, ("n_chains", n_chains), ("n_betas", n_betas))
         return value, std_error
 
     def _initialize(self, X, rng):
@@ -455,8 +463,8 @@ class BaseRBM(BaseEstimator):
         if not monitor:
             _warn_if_unreliable(
                 std_error,
-                ("ais_n_betas", self.ais_n_betas),
                 ("ais_n_chains", self.ais_n_chains),
+                ("ais_n_betas", self.ais_n_betas),
                 stacklevel=5,
             )
         return value, std_error
