@@ -250,7 +250,6 @@ class BaseRBM(BaseEstimator):
             n_chains=self.batch_size,
             sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost,
-            centering=getattr(self, "centering", False),
             rng=rng,
         )
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))

@@ -93,11 +93,6 @@ class EarlyStopping:
         return self.scores_without_improvement >= self.n_iter_no_change
 
 
-# The centring offsets follow the data's means with this sliding-average rate
-# (Melchior, Fischer & Wiskott's 0.01).
-_OFFSET_RATE = 0.01
-
-
 def _sample_in_place(probabilities, uniform, rng, out):
     """Write Bernoulli draws with the given probabilities into ``out``."""
     rng.random(out=uniform, dtype=uniform.dtype)
@@ -134,12 +129,6 @@ class ContrastiveDivergence:
         Number of persistent chains.
     sparsity_target, sparsity_cost : float or None, float
         Hinton's (2010) sparsity penalty; None disables it.
-    centering : bool
-        Follow the centred gradient (Melchior, Fischer & Wiskott, 2016): the
-        gradient of the model reparametrised with offsets ``mu`` and
-        ``lambda`` subtracted from ``s(v)`` and ``h``, mapped back to ``W``,
-        ``b``, ``c``. The offsets are moving averages of the data's means of
-        ``s(v)`` and ``P(h | v)``.
     rng : numpy.random.Generator
     """
 
@@ -154,7 +143,6 @@ class ContrastiveDivergence:
         n_chains,
         sparsity_target=None,
         sparsity_cost=0.0,
-        centering=False,
         rng,
     ):
         self.parameters = parameters
@@ -164,7 +152,6 @@ class ContrastiveDivergence:
         self.weight_decay = weight_decay
         self.sparsity_target = sparsity_target
         self.sparsity_cost = sparsity_cost
-        self.centering = centering
         self.rng = rng
         n_hidden = parameters.weights.shape[0]
         dtype = parameters.weights.dtype
@@ -172,9 +159,6 @@ class ContrastiveDivergence:
         self.chains = np.zeros((n_chains, n_hidden), dtype=dtype)
         self.hidden_activity = np.full(n_hidden, 0.5, dtype=dtype)
         self.previous_step = None
-        # The centring offsets of s(v) and h; set from the first minibatch.
-        self.visible_offset = None
-        self.hidden_offset = None
         self._buffers = {}
 
     # The buffers are a cache: pickling (joblib.dump, clone across processes)
@@ -328,8 +312,6 @@ class ContrastiveDivergence:
                 visible_bias,
                 row_weights,
             )
-        if self.centering:
-            self._update_offsets(stacked_interaction[:n_positive], positive_hidden)
         if self.sparsity_target is not None:
             activity = self.hidden_activity
             activity *= 0.9
@@ -342,31 +324,17 @@ class ContrastiveDivergence:
         gradient_scale = step * (1.0 - self.momentum)
         np.multiply(positive_hidden, gradient_scale / n_positive, out=positive_hidden)
         np.multiply(negative_hidden, -gradient_scale / n_negative, out=negative_hidden)
+        weight_gradient = buffers["weight_gradient"]
+        np.matmul(stacked_hidden.T, stacked_interaction, out=weight_gradient)
         visible_gradient = np.matmul(row_weights, stacked_interaction)
         visible_gradient *= gradient_scale
         hidden_gradient = np.add.reduce(stacked_hidden, axis=0)
         if self.sparsity_target is not None:
-            positive_mean = np.add.reduce(stacked_interaction[:n_positive], axis=0)
-        if self.centering:
-            # With the offsets taken off every row the one product gives the
-            # centred <(h - lambda)(s - mu)'>_data - <...>_model (the row
-            # weights sum to zero, so the biases' gradients are unchanged).
-            stacked_hidden -= np.multiply.outer(
-                gradient_scale * row_weights, self.hidden_offset
-            )
-            stacked_interaction -= self.visible_offset
-        weight_gradient = buffers["weight_gradient"]
-        np.matmul(stacked_hidden.T, stacked_interaction, out=weight_gradient)
-        if self.sparsity_target is not None:
             hidden_gradient += gradient_scale * penalty
+            positive_mean = np.add.reduce(stacked_interaction[:n_positive], axis=0)
             weight_gradient += gradient_scale * np.outer(
                 penalty, positive_mean / n_positive
             )
-        if self.centering:
-            # The centred biases' steps in the model's own parameters:
-            # b = b_centred - W lambda and c = c_centred - W mu.
-            visible_gradient -= self.hidden_offset @ weight_gradient
-            hidden_gradient -= weight_gradient @ self.visible_offset
         return units.precondition(
             [
                 weight_gradient,
@@ -375,16 +343,6 @@ class ContrastiveDivergence:
                 *(gradient_scale * statistic for statistic in unit_statistics),
             ]
         )
-
-    def _update_offsets(self, positive_interaction, positive_hidden):
-        """Move the offsets towards the minibatch means (they start there)."""
-        visible_mean = positive_interaction.mean(axis=0)
-        hidden_mean = positive_hidden.mean(axis=0)
-        if self.visible_offset is None:
-            self.visible_offset, self.hidden_offset = visible_mean, hidden_mean
-            return
-        self.visible_offset += _OFFSET_RATE * (visible_mean - self.visible_offset)
-        self.hidden_offset += _OFFSET_RATE * (hidden_mean - self.hidden_offset)
 
     def _apply(self, gradients, step):
         """Move the momentum increments, then the parameters by them."""
