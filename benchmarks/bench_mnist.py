@@ -39,9 +39,9 @@ from skebm import RBMTransformer
 
 SECTIONS = ("defaults", "likelihood16", "likelihood500", "ais")
 # The 500-hidden recipe: default settings but for minibatches of 100 (100
-# persistent chains, a tenth of the updates' noise; 2 000 epochs' worth of
-# updates of 10 rows took longer and gave -93.7 after 34 epochs) for 200
-# epochs, in float32, within the 20 minutes of fit on two cores.
+# persistent chains and less noise in each update; the default 34 epochs of
+# minibatches of 10 gave -93.7) for 200 epochs, in float32, within the
+# issue's 20 minutes of fit on two cores.
 RECIPE_500 = {"n_components": 500, "batch_size": 100, "n_iter": 200}
 # Literature (test log-likelihood of binarised MNIST, nats per image).
 LITERATURE_16 = [
