@@ -7,7 +7,7 @@ the bound is the time of the same products alone with numpy (``X @ W.T`` for
 transform and score_samples, plus ``H @ W`` for predict), the baseline
 BernoulliRBM's own method where it has one. AIS: a 784 x 500 model trained for
 a few epochs on ``load_digits`` upsampled to 28 x 28 and binarised, log Z at
-the default settings (100 chains, 10000 inverse temperatures) against a long
+the default settings (150 chains, 8000 inverse temperatures) against a long
 reference run (2x the chains, 3x the betas).
 """
 
@@ -83,7 +83,7 @@ def ais_rows(quick=False):
         random_state=0,
     ).fit(X)
     parameters = rbm._model_parameters()
-    n_chains, n_betas = (20, 1000) if quick else (100, 10000)
+    n_chains, n_betas = (20, 1000) if quick else (150, 8000)
     begin = time.perf_counter()
     estimate, std_error = ais_log_partition(
         parameters,

@@ -30,7 +30,7 @@ EXPECTED_FIGURES = [
     "MNIST test -log p(x), 16 hidden, exact log Z",
     "MNIST test -log p(x), 64 hidden, AIS log Z",
     "MNIST test -log p(x), 64 hidden, reverse AIS log Z",
-    "AIS log Z at default settings, 784x64: seconds per estimate",
+    "AIS log Z at default settings (50 chains, 1000 inverse temperatures), 784x64",
     "AIS log Z at default settings, 784x64: spread",
     "Hopfield sync recall",
     "Hopfield async recall",

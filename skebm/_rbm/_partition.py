@@ -204,8 +204,8 @@ def ais_log_partition(
     parameters,
     *,
     base_visible_bias=None,
-    n_chains=100,
-    n_betas=10000,
+    n_chains=150,
+    n_betas=8000,
     rng,
     callback=None,
 ):
@@ -252,7 +252,7 @@ def reverse_ais_log_partition(
     model_samples,
     *,
     base_visible_bias=None,
-    n_betas=10000,
+    n_betas=8000,
     rng,
     callback=None,
 ):

@@ -160,11 +160,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         ``"ais"`` uses annealed importance sampling; ``"auto"`` is exact when
         that layer has at most 20 units and AIS otherwise.
 
-    ais_n_chains : int, default=100
+    ais_n_chains : int, default=150
         Number of independent AIS runs averaged. Range: [1, inf).
 
-    ais_n_betas : int, default=10000
+    ais_n_betas : int, default=8000
         Number of inverse temperatures in the AIS schedule. Range: [2, inf).
+        The defaults bring the standard error of a 784 x 500 MNIST model's
+        log Z to about 0.3 nats in well under a minute (see the user guide).
 
     Attributes
     ----------
@@ -326,8 +328,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         n_iter_no_change=10,
         tol=1e-4,
         partition_method="auto",
-        ais_n_chains=100,
-        ais_n_betas=10000,
+        ais_n_chains=150,
+        ais_n_betas=8000,
     ):
         self.n_components = n_components
         self.learning_rate = learning_rate
