@@ -9,7 +9,7 @@ from skebm._rbm import _data
 from skebm._rbm._data import (
     check_finite,
     checked_row_chunks,
-    column_mean_variance,
+    column_mean_std,
     value_range,
 )
 from skebm._rbm._units import BernoulliUnits, GaussianUnits
@@ -33,12 +33,25 @@ def test_check_finite_names_the_bad_value(low, high, match):
 def test_column_statistics_are_read_in_blocks_and_match_numpy(monkeypatch):
     monkeypatch.setattr(_data, "_DENSE_CHUNK_ROWS", 7)
     X = np.random.default_rng(0).normal(3.0, 2.0, size=(50, 4))
-    mean, variance = column_mean_variance(X)
+    mean, std = column_mean_std(X)
     assert_allclose(mean, X.mean(axis=0))
-    assert_allclose(variance, X.var(axis=0))
-    sparse_mean, sparse_variance = column_mean_variance(sp.csr_matrix(X))
+    assert_allclose(std, X.std(axis=0))
+    sparse_mean, sparse_std = column_mean_std(sp.csr_matrix(X))
     assert_allclose(sparse_mean, mean)
-    assert_allclose(sparse_variance, variance)
+    assert_allclose(sparse_std, std)
+
+
+@pytest.mark.parametrize("magnitude", [1e150, 1e300])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_column_statistics_of_huge_values_are_finite_and_right(magnitude, sparse):
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(50, 4))
+    X[:, 3] = 0.0
+    with np.errstate(all="raise"):
+        mean, std = column_mean_std(
+            sp.csr_matrix(X * magnitude) if sparse else X * magnitude
+        )
+    assert_allclose(mean, X.mean(axis=0) * magnitude)
+    assert_allclose(std, X.std(axis=0) * magnitude)
 
 
 def test_row_chunks_cover_x_and_refuse_values_outside_the_units_range():

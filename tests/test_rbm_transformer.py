@@ -570,6 +570,27 @@ def test_fit_does_not_copy_X(early_stopping):
     assert peak < 0.5 * X.nbytes
 
 
+@pytest.mark.parametrize("magnitude", [1e150, 1e300])
+@pytest.mark.parametrize("visible", ["gaussian", "gaussian_unit_variance"])
+def test_gaussian_units_give_finite_outputs_on_huge_values(magnitude, visible):
+    X = np.random.default_rng(0).normal(size=(60, 4)) * magnitude
+    rbm = RBMTransformer(3, visible=visible, n_iter=3, random_state=0).fit(X)
+    assert np.all(np.isfinite(rbm.scale_)) and np.all(rbm.scale_ > magnitude / 10)
+    for method in ("transform", "predict", "score_samples", "free_energy", "gibbs"):
+        output = getattr(rbm, method)(X)
+        assert np.all(np.isfinite(output)), method
+    assert np.isfinite(rbm.score(X))
+    # the density of X / magnitude, shifted by the Jacobian
+    small = RBMTransformer(3, visible=visible, n_iter=3, random_state=0).fit(
+        X / magnitude
+    )
+    assert_allclose(
+        rbm.score_samples(X),
+        small.score_samples(X / magnitude) - 4 * np.log(magnitude),
+        rtol=1e-6,
+    )
+
+
 def test_verbose_prints_one_line_per_epoch_with_log_likelihood(binary_digits):
     buffer = io.StringIO()
     with redirect_stdout(buffer):

@@ -26,7 +26,7 @@ from skebm._rbm._data import (
     as_generator,
     checked_row_chunks,
     column_mean,
-    column_mean_variance,
+    column_mean_std,
     dense_rows,
     value_range,
 )
@@ -223,8 +223,7 @@ class BaseRBM(BaseEstimator):
                 np.clip(column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
             )
         else:
-            mean, variance = column_mean_variance(X)
-            scale = np.sqrt(variance)
+            mean, scale = column_mean_std(X)
             # A constant column keeps unit scale rather than dividing by zero.
             scale[
                 scale <= 10 * np.finfo(np.float64).eps * np.maximum(np.abs(mean), 1)

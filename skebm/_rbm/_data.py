@@ -72,20 +72,44 @@ def column_mean(X):
     return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
 
 
-def column_mean_variance(X):
-    """Per-feature mean and variance in float64, for dense or sparse X.
+def column_mean_std(X):
+    """Per-feature mean and standard deviation in float64, for dense or sparse X.
 
-    Dense X is read in blocks of rows, so a large (or memory-mapped) X is
-    never copied whole.
+    Each column is divided by its largest magnitude before it is summed and
+    squared, so that data near the largest float (values of 1e300, whose
+    squares overflow) still give finite statistics. Dense X is read in
+    blocks of rows, so a large (or memory-mapped) X is never copied whole.
     """
-    mean = column_mean(X)
+    n_rows = max(X.shape[0], 1)
     if sp.issparse(X):
+        magnitude = np.asarray(abs(X).max(axis=0).toarray(), dtype=np.float64)
+        magnitude = _nonzero(magnitude.ravel())
+        scaled = X.multiply(1.0 / magnitude).tocsr()
+        mean = np.asarray(scaled.mean(axis=0, dtype=np.float64)).ravel()
         mean_of_squares = np.asarray(
-            X.multiply(X).mean(axis=0, dtype=np.float64)
+            scaled.multiply(scaled).mean(axis=0, dtype=np.float64)
         ).ravel()
-        return mean, np.maximum(mean_of_squares - mean**2, 0.0)
-    sum_of_squares = np.zeros_like(mean)
-    for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
-        deviation = X[start : start + _DENSE_CHUNK_ROWS] - mean
-        sum_of_squares += np.einsum("ij,ij->j", deviation, deviation)
-    return mean, sum_of_squares / max(X.shape[0], 1)
+        variance = np.maximum(mean_of_squares - mean**2, 0.0)
+    else:
+        magnitude = np.zeros(X.shape[1])
+        total = np.zeros(X.shape[1])
+        for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
+            chunk = X[start : start + _DENSE_CHUNK_ROWS]
+            np.maximum(magnitude, np.abs(chunk).max(axis=0), out=magnitude)
+        magnitude = _nonzero(magnitude)
+        for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
+            total += (X[start : start + _DENSE_CHUNK_ROWS] / magnitude).sum(axis=0)
+        mean = total / n_rows
+        sum_of_squares = np.zeros_like(mean)
+        for start in range(0, X.shape[0], _DENSE_CHUNK_ROWS):
+            deviation = X[start : start + _DENSE_CHUNK_ROWS] / magnitude - mean
+            sum_of_squares += np.einsum("ij,ij->j", deviation, deviation)
+        variance = sum_of_squares / n_rows
+    largest = np.finfo(np.float64).max
+    return magnitude * mean, np.minimum(magnitude * np.sqrt(variance), largest)
+
+
+def _nonzero(magnitude):
+    """All-zero columns are scaled by one."""
+    magnitude[magnitude == 0] = 1.0
+    return magnitude
