@@ -118,13 +118,11 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
     ``v`` takes one Gibbs transition at ``beta_k`` (none after the last).
     With ``betas`` from 0 to 1 and ``states`` drawn from the base model, the
     mean weight estimates ``Z / Z_A`` (forward AIS); from 1 to 0 with states
-    drawn from the model, ``Z_A / Z`` (reverse AIS). The chains' final states,
-    weighted by the weights, stand for the last model.
+    drawn from the model, ``Z_A / Z`` (reverse AIS).
 
     Returns
     -------
     log_weights : ndarray of shape (n_chains,)
-    states : ndarray of shape (n_chains, n_visible)
     """
     weights, visible_bias, hidden_bias, units = parameters
     # The chains live in float32: their products run twice as fast and
@@ -161,7 +159,7 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
         states = units.sample(top_down, bias_at(beta), rng, noise, top_down)
         if callback is not None:
             callback(step, betas.size - 1)
-    return log_weights, states
+    return log_weights
 
 
 def _log_mean_and_std_error(log_weights):
@@ -233,7 +231,7 @@ def ais_log_partition(
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
     states = _base_samples(parameters, base_visible_bias, n_chains, rng)
-    log_weights, _ = _annealing_log_weights(
+    log_weights = _annealing_log_weights(
         parameters,
         states,
         ais_inverse_temperatures(n_betas),
@@ -275,7 +273,7 @@ def reverse_ais_log_partition(
     """
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
-    log_weights, _ = _annealing_log_weights(
+    log_weights = _annealing_log_weights(
         parameters,
         np.array(model_samples, dtype=np.float64),
         ais_inverse_temperatures(n_betas)[::-1],
