@@ -5,6 +5,7 @@ import pytest
 
 from skebm import HopfieldMemory, RBMTransformer
 from skebm.exceptions import (
+    InconsistentVersionWarning,
     RecallNotConvergedWarning,
     SkebmWarning,
     UnreliableLogPartitionWarning,
@@ -12,7 +13,12 @@ from skebm.exceptions import (
 
 
 @pytest.mark.parametrize(
-    "warning", [UnreliableLogPartitionWarning, RecallNotConvergedWarning]
+    "warning",
+    [
+        UnreliableLogPartitionWarning,
+        RecallNotConvergedWarning,
+        InconsistentVersionWarning,
+    ],
 )
 def test_every_skebm_warning_is_a_skebm_and_user_warning(warning):
     assert issubclass(warning, SkebmWarning)

@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from skebm._hopfield._dynamics import SWEEP_LIMIT
 from skebm._hopfield._networks import NETWORKS, Settings
 from skebm._hopfield._rules import nominal_capacity
+from skebm._persistence import VersionedStateMixin
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
@@ -38,7 +39,12 @@ def _sum_may_overflow():
     return np.errstate(over="ignore", invalid="ignore")
 
 
-class HopfieldMemory(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class HopfieldMemory(
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    VersionedStateMixin,
+    BaseEstimator,
+):
     """Associative memory: store the rows of X, recall them from noisy probes.
 
     :meth:`fit` stores the rows of X as memories; :meth:`predict` runs the

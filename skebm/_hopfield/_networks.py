@@ -72,6 +72,14 @@ class _Network:
         self.dtype = np.dtype(dtype)
         self.memories = None
 
+    # The dtype is pickled as its name: skops.io then has no numpy type for
+    # the user to trust.
+    def __getstate__(self):
+        return {**self.__dict__, "dtype": self.dtype.str}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, dtype=np.dtype(state["dtype"]))
+
     def add(self, patterns):
         """Store encoded patterns after those stored so far; return self."""
         patterns = np.asarray(patterns, dtype=self.dtype)

@@ -11,6 +11,7 @@ and the rest) are read here under the same names.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import threading
 import time
 import warnings
 import zlib
@@ -22,6 +23,11 @@ from scipy.special import logit
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 
+from skebm._persistence import (
+    VersionedStateMixin,
+    generator_from_state,
+    generator_state,
+)
 from skebm._rbm._data import (
     as_generator,
     checked_row_chunks,
@@ -108,12 +114,12 @@ def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
     )
 
 
-class BaseRBM(BaseEstimator):
+class BaseRBM(VersionedStateMixin, BaseEstimator):
     """Base class of the RBM estimators; not for direct use.
 
     Every output is computed from the public parameters, so assigning new
     arrays to them changes the model; log Z is cached under a checksum of
-    those arrays.
+    those arrays, computed once when many threads ask for it at the same time.
     """
 
     @property
@@ -205,6 +211,23 @@ class BaseRBM(BaseEstimator):
         _warn_if_unreliable(std_error, ("n_chains", n_chains), ("n_betas", n_betas))
         return value, std_error
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_log_partition_lock", None)
+        if "_sampling_rng" in state:
+            state["_sampling_rng"] = generator_state(state["_sampling_rng"])
+        return state
+
+    def __setstate__(self, state):
+        if "_sampling_rng" in state:
+            state = {
+                **state,
+                "_sampling_rng": generator_from_state(state["_sampling_rng"]),
+            }
+        super().__setstate__(state)
+        if hasattr(self, "_log_partition_cache"):
+            self._log_partition_lock = threading.Lock()
+
     def _initialize(self, X, rng):
         """Resolve the visible units, standardisation, parameters and trainer."""
         dtype = X.dtype
@@ -256,6 +279,7 @@ class BaseRBM(BaseEstimator):
         self._n_features_out = self.n_components
         self._streaming_average = None
         self._log_partition_cache = None
+        self._log_partition_lock = threading.Lock()
         self._set_fitted_parameters(parameters.arrays)
 
     def _restart_trainer_from_fitted(self):
@@ -427,10 +451,13 @@ class BaseRBM(BaseEstimator):
             self.ais_n_chains,
             self.ais_n_betas,
         )
-        cache = self._log_partition_cache
-        if cache is None or cache[0] != key:
-            self._log_partition_cache = (key, self._log_partition_of(parameters))
-        return self._log_partition_cache[1]
+        # Threads asking at once wait for one computation (AIS at the default
+        # settings takes most of a minute on MNIST) rather than each run it.
+        with self._log_partition_lock:
+            cache = self._log_partition_cache
+            if cache is None or cache[0] != key:
+                self._log_partition_cache = (key, self._log_partition_of(parameters))
+            return self._log_partition_cache[1]
 
     def _log_partition_of(self, parameters, monitor=False):
         n_betas, n_chains = self.ais_n_betas, self.ais_n_chains

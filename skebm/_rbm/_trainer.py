@@ -17,6 +17,7 @@ tests hold the two to each other.
 
 import numpy as np
 
+from skebm._persistence import generator_from_state, generator_state
 from skebm._rbm._model import hidden_probabilities_of
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling
@@ -162,9 +163,12 @@ class ContrastiveDivergence:
         self._buffers = {}
 
     # The buffers are a cache: pickling (joblib.dump, clone across processes)
-    # drops them.
+    # drops them. The generator goes as its state (see skebm._persistence).
     def __getstate__(self):
-        return {**self.__dict__, "_buffers": {}}
+        return {**self.__dict__, "_buffers": {}, "rng": generator_state(self.rng)}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, rng=generator_from_state(state["rng"]))
 
     def batch_buffer(self, n_rows):
         """Rows of the training buffer where the next minibatch may be gathered."""
