@@ -10,7 +10,7 @@ ValueError that says what is wrong. Budgets keep the file to seconds.
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from skebm import HopfieldMemory, RBMTransformer
@@ -83,13 +83,20 @@ def test_rbm_transformer_outputs_are_finite_for_any_input(X, n_components, spars
 
 
 @BUDGET
-@given(X=data(), rule=st.sampled_from(sorted(NETWORKS)))
-def test_hopfield_memory_outputs_are_finite_for_any_input(X, rule):
+@given(
+    X=data(),
+    rule=st.sampled_from(sorted(NETWORKS)),
+    clamp_seed=st.integers(0, 2**16),
+)
+def test_hopfield_memory_outputs_are_finite_for_any_input(X, rule, clamp_seed):
     memory = HopfieldMemory(rule, random_state=0)
+    clamp = np.random.default_rng(clamp_seed).random(X.shape) < 0.3
     try:
         memory.fit(X)
+        memory.partial_fit(X[:1])
         outputs = {
             "predict": memory.predict(X),
+            "clamped predict": memory.predict(X, clamp=clamp),
             "transform": memory.transform(X),
             "score_samples": memory.score_samples(X),
             "energy": memory.energy(X),
@@ -97,9 +104,11 @@ def test_hopfield_memory_outputs_are_finite_for_any_input(X, rule):
     except ValueError as error:
         # a refusal must say what is wrong: name a parameter or a value
         assert str(error) and ("X" in str(error) or "beta" in str(error))
+        event("refused with a ValueError")
         return
     n_rows, n_features = X.shape
-    assert_finite(outputs["predict"], (n_rows, n_features), outputs["predict"].dtype)
+    for name in ("predict", "clamped predict"):
+        assert_finite(outputs[name], (n_rows, n_features), outputs[name].dtype)
     assert outputs["transform"].shape[0] == n_rows
     assert np.all(np.isfinite(outputs["transform"]))
     assert_finite(outputs["score_samples"], (n_rows,), outputs["score_samples"].dtype)
