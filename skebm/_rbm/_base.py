@@ -82,11 +82,10 @@ def _fingerprint(arrays):
     return checksum, tuple((array.dtype.str, array.shape) for array in arrays)
 
 
-def _positive_int(name, value, default, minimum):
-    if value is None:
-        return default
+def check_int_at_least(name, value, minimum):
+    """``value`` as an int, refusing other types and values below ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int or None, got {value!r}.")
+        raise TypeError(f"{name} must be an int, got {value!r}.")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}.")
     return int(value)
@@ -192,8 +191,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             raise ValueError(
                 f"method must be 'ais', 'reverse_ais' or 'exact'; got {method!r}."
             )
-        n_chains = _positive_int("n_chains", n_chains, self.ais_n_chains, 1)
-        n_betas = _positive_int("n_betas", n_betas, self.ais_n_betas, 2)
+        if n_chains is None:
+            n_chains = self.ais_n_chains
+        if n_betas is None:
+            n_betas = self.ais_n_betas
+        n_chains = check_int_at_least("n_chains", n_chains, 1)
+        n_betas = check_int_at_least("n_betas", n_betas, 2)
         if random_state is None:
             rng = np.random.default_rng(self._ais_seed)
         else:

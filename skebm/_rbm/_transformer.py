@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from skebm._rbm._base import BaseRBM
+from skebm._rbm._base import BaseRBM, check_int_at_least
 from skebm._rbm._data import (
     as_generator,
     check_finite,
@@ -609,14 +609,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             Samples on the scale of the training data.
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral):
-            raise TypeError(f"n_samples must be an int, got {n_samples!r}.")
-        if n_samples < 1:
-            raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
-        if isinstance(n_gibbs_steps, bool) or not isinstance(n_gibbs_steps, Integral):
-            raise TypeError(f"n_gibbs_steps must be an int, got {n_gibbs_steps!r}.")
-        if n_gibbs_steps < 1:
-            raise ValueError(f"n_gibbs_steps must be >= 1, got {n_gibbs_steps}.")
+        check_int_at_least("n_samples", n_samples, 1)
+        check_int_at_least("n_gibbs_steps", n_gibbs_steps, 1)
         rng = as_generator(self.random_state if random_state is None else random_state)
         parameters = self._model_parameters()
         dtype = parameters.weights.dtype
