@@ -154,7 +154,8 @@ def test_grid_search_over_objective_and_generative_weight():
 
 def test_joblib_round_trip_keeps_every_output(tmp_path):
     X, y = small_problem()
-    clf = RBMClassifier(6, n_iter=10, random_state=0).fit(X, np.array(["a", "b", "c"])[y])
+    labels = np.array(["a", "b", "c"])[y]
+    clf = RBMClassifier(6, n_iter=10, random_state=0).fit(X, labels)
     joblib.dump(clf, tmp_path / "clf.joblib")
     loaded = joblib.load(tmp_path / "clf.joblib")
     assert_array_equal(loaded.predict(X), clf.predict(X))
@@ -167,7 +168,7 @@ def test_partial_fit_in_chunks_ends_near_fit(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     fitted = RBMClassifier(100, n_iter=10, random_state=0).fit(X_train, y_train)
     streamed = RBMClassifier(100, random_state=0)
-    for epoch in range(10):
+    for _ in range(10):
         for chunk in np.array_split(np.arange(len(y_train)), 5):
             streamed.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(10))
     assert streamed.n_iter_ == 50

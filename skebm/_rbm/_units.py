@@ -323,10 +323,10 @@ class GaussianUnits(VisibleUnits):
 
         The directions ``u`` are orthonormal (a fresh random orthonormal
         basis for every ``n_visible`` pairs, each further out than the last,
-        from one deviation to less than two), so the start is a symmetric, evenly spread mixture: a
-        Gaussian at the data's mean and, for each hidden unit, a component
-        one (or more) standard deviations out along its direction,
-        :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
+        from one deviation to less than two), so the start is a symmetric,
+        evenly spread mixture: a Gaussian at the data's mean and, for each
+        hidden unit, a component one to two standard deviations out along
+        its direction, :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
         small random weights the hidden units of a standardised (or
         whitened) data set never leave the single-Gaussian model.
         """
