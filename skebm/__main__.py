@@ -1,8 +1,9 @@
 """Demo: ``python -m skebm``.
 
-RBM features for digit classification on bundled data: a Pipeline of
-RBMTransformer + LogisticRegression beside a LogisticRegression on raw pixels,
-with the held-out log-likelihood of the RBM.
+RBMs for digit classification on bundled data: a Pipeline of
+RBMTransformer + LogisticRegression and the classification RBM
+(RBMClassifier) beside a LogisticRegression on raw pixels, with the held-out
+log-likelihood of the RBM.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -15,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from skebm import RBMTransformer
+from skebm import RBMClassifier, RBMTransformer
 
 
 def main():
@@ -42,6 +43,11 @@ def main():
     pipeline.fit(X_train, y_train)
     rbm_seconds = time.perf_counter() - begin
 
+    print("\nTraining RBMClassifier(n_iter=100), the classification RBM")
+    begin = time.perf_counter()
+    classifier = RBMClassifier(n_iter=100, random_state=0).fit(X_train, y_train)
+    classifier_seconds = time.perf_counter() - begin
+
     print("\nEstimating log Z by annealed importance sampling ...")
     log_likelihood = rbm.score(X_test)
     p = np.clip(X_train.mean(axis=0), 1e-3, 1 - 1e-3)
@@ -53,6 +59,11 @@ def main():
             "RBMTransformer + LogisticRegression",
             pipeline.score(X_test, y_test),
             rbm_seconds,
+        ),
+        (
+            "RBMClassifier",
+            classifier.score(X_test, y_test),
+            classifier_seconds,
         ),
     ]
     print(f"\n{'model':<38} {'test accuracy':>13} {'fit s':>7}")

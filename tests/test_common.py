@@ -13,18 +13,22 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skebm import HopfieldMemory, RBMTransformer
+from skebm import HopfieldMemory, RBMClassifier, RBMTransformer
 
 # RBMTransformer() picks its visible units from the data; the two gaussian
 # kinds are also checked on every input, with 16 hidden units (exact log Z) and
 # fewer epochs to keep the suite short: each AIS estimate of the default 256
-# costs seconds, and they pass at the defaults too. HopfieldMemory() is the
+# costs seconds, and they pass at the defaults too. RBMClassifier() is checked
+# as a classifier (and, having transform, a transformer), with its learned-
+# variance units too. HopfieldMemory() is the
 # softmax rule; one instance per other rule, and the synchronous dynamics of a
 # pairwise and a dense rule.
 ESTIMATORS = [
     RBMTransformer(),
     RBMTransformer(16, visible="gaussian", n_iter=50),
     RBMTransformer(16, visible="gaussian_unit_variance", n_iter=50),
+    RBMClassifier(),
+    RBMClassifier(16, visible="gaussian", n_iter=50),
     HopfieldMemory(),
     *[
         HopfieldMemory(rule)
