@@ -7,6 +7,11 @@ checks the input, and computes and caches log Z. The estimators built on it
 (:class:`~skebm.RBMTransformer`) add the public methods; their parameters
 (``n_components``, ``visible``, ``method``, ``batch_size``, ``partition_method``
 and the rest) are read here under the same names.
+
+A model fitted on arrays of another array-API namespace (with scikit-learn's
+``array_api_dispatch``) holds its fitted arrays in that namespace, on the
+device of the training data, and computes there; numpy arrays keep the
+numpy code.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -23,11 +28,23 @@ from scipy.special import logit
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 
+from skebm._array_api import (
+    accumulation_dtype,
+    astype,
+    copy,
+    device_of,
+    is_numpy,
+    like,
+    namespace,
+    to_numpy,
+    zeros,
+)
 from skebm._persistence import (
     VersionedStateMixin,
     generator_from_state,
     generator_state,
 )
+from skebm._random import draws_for
 from skebm._rbm._data import (
     as_generator,
     checked_row_chunks,
@@ -42,10 +59,16 @@ from skebm._rbm._trainer import (
     ContrastiveDivergence,
     EarlyStopping,
     LinearDecaySchedule,
+    NamespaceContrastiveDivergence,
     ParameterAverage,
 )
 from skebm._rbm._units import VISIBLE_UNITS, make_units
-from skebm._sklearn_compat import check_is_fitted, validate_fitted_data
+from skebm._sklearn_compat import (
+    check_is_fitted,
+    check_same_namespace,
+    get_namespace,
+    validate_fitted_data,
+)
 from skebm._verbose import report_progress
 from skebm.exceptions import UnreliableLogPartitionWarning
 
@@ -76,6 +99,7 @@ def _fingerprint(arrays):
     that keeps all the checksums has odds of one in four billion.
     """
     checksum = 0
+    arrays = [to_numpy(array) for array in arrays]
     for array in arrays:
         array = np.ascontiguousarray(array)
         checksum = zlib.crc32(memoryview(array).cast("B"), checksum)
@@ -111,6 +135,35 @@ def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
         UnreliableLogPartitionWarning,
         stacklevel=stacklevel,
     )
+
+
+def _mean(values):
+    """The mean of a vector as a float, accumulated in float64 where possible."""
+    if is_numpy(values):
+        return float(values.mean(dtype=np.float64))
+    xp = namespace(values)
+    return float(xp.mean(astype(values, _dtype_name_of(xp, values, wide=True))))
+
+
+def _dtype_name_of(xp, array, wide=False):
+    """ "float32" or "float64": ``array``'s, or the widest its device has."""
+    if wide:
+        if accumulation_dtype(xp, device_of(array)) == xp.float64:
+            return "float64"
+    return "float32" if array.dtype == xp.float32 else "float64"
+
+
+def _dtype_name(estimator):
+    """The name of the fitted model's dtype."""
+    weights = estimator.components_
+    return _dtype_name_of(namespace(weights), weights)
+
+
+def _take_rows(X, rows):
+    """The rows ``rows`` (a numpy index array) of X, in X's namespace."""
+    if is_numpy(X):
+        return X[rows]
+    return namespace(X).take(X, like(rows, X), axis=0)
 
 
 class BaseRBM(VersionedStateMixin, BaseEstimator):
@@ -198,9 +251,9 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         n_chains = check_int_at_least("n_chains", n_chains, 1)
         n_betas = check_int_at_least("n_betas", n_betas, 2)
         if random_state is None:
-            rng = np.random.default_rng(self._ais_seed)
+            rng = self._ais_rng()
         else:
-            rng = as_generator(random_state)
+            rng = self._namespace_draws(as_generator(random_state))
         value, std_error = log_partition(
             self._model_parameters(),
             method,
@@ -217,12 +270,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_log_partition_lock", None)
-        if "_sampling_rng" in state:
+        if isinstance(state.get("_sampling_rng"), np.random.Generator):
             state["_sampling_rng"] = generator_state(state["_sampling_rng"])
         return state
 
     def __setstate__(self, state):
-        if "_sampling_rng" in state:
+        if isinstance(state.get("_sampling_rng"), dict):
             state = {
                 **state,
                 "_sampling_rng": generator_from_state(state["_sampling_rng"]),
@@ -231,9 +284,24 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if hasattr(self, "_log_partition_cache"):
             self._log_partition_lock = threading.Lock()
 
+    def _namespace_draws(self, rng):
+        """``rng`` itself for a numpy model, else draws in its namespace."""
+        if is_numpy(self.components_):
+            return rng
+        return draws_for(rng, self.components_)
+
+    def _ais_rng(self):
+        """The random numbers of :attr:`log_partition_`'s annealing."""
+        return self._namespace_draws(np.random.default_rng(self._ais_seed))
+
     def _initialize(self, X, rng):
-        """Resolve the visible units, standardisation, parameters and trainer."""
-        dtype = X.dtype
+        """Resolve the visible units, standardisation, parameters and trainer.
+
+        The statistics of X are computed where X lives; the initial
+        parameters are drawn by numpy (the same in every namespace) and
+        moved to X's namespace and device.
+        """
+        dtype = np.dtype("float32" if X.dtype == namespace(X).float32 else "float64")
         n_features = X.shape[1]
         low, high = value_range(X)
         if self.visible == "auto":
@@ -266,7 +334,17 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         parameters = RBMParameters(
             weights, self._base_visible_bias.astype(dtype), hidden_bias, units
         )
-        self._trainer = ContrastiveDivergence(
+        trainer_class, trainer_rng = ContrastiveDivergence, rng
+        if not is_numpy(X):
+            parameters = parameters.with_arrays(
+                [like(array, X) for array in parameters.arrays]
+            )
+            for name in ("mean_", "scale_", "std_visible_", "_base_visible_bias"):
+                if hasattr(self, name):
+                    setattr(self, name, like(getattr(self, name), X))
+            trainer_class = NamespaceContrastiveDivergence
+            trainer_rng = draws_for(rng, X)
+        self._trainer = trainer_class(
             parameters,
             persistent=self.method == "pcd",
             n_gibbs_steps=self.n_gibbs_steps,
@@ -275,9 +353,11 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             n_chains=self.batch_size,
             sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost,
-            rng=rng,
+            rng=trainer_rng,
         )
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
+        if not is_numpy(X):
+            self._sampling_rng = draws_for(self._sampling_rng, X)
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
         self._streaming_average = None
@@ -306,7 +386,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _set_fitted_parameters(self, arrays):
         """Public attributes from trained arrays (copied): ``[W, b, c, *units]``."""
-        model = self._trainer.parameters.with_arrays([a.copy() for a in arrays])
+        model = self._trainer.parameters.with_arrays([copy(a) for a in arrays])
         self.components_ = model.weights
         self.intercept_visible_ = model.visible_bias
         self.intercept_hidden_ = model.hidden_bias
@@ -363,14 +443,33 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _mean_log_likelihood(self, Z, parameters, log_z):
         """Mean log p(x) of standardised dense rows ``Z`` given their model's log Z."""
-        log_likelihood = -free_energy(Z, parameters).mean(dtype=np.float64)
+        log_likelihood = -_mean(free_energy(Z, parameters))
         return float(log_likelihood - log_z - self._log_jacobian())
 
     def _log_jacobian(self):
         """``sum_i log scale_i``: the density of X from that of the standardised."""
         if not self._unit_type.standardized:
             return 0.0
+        if not is_numpy(self.scale_):
+            xp = namespace(self.scale_)
+            return float(xp.sum(xp.log(self.scale_)))
         return float(np.log(self.scale_).sum(dtype=np.float64))
+
+    def _check_namespace(self, X, method):
+        """Refuse X of another namespace or device than the fitted model's.
+
+        scikit-learn's check, under ``array_api_dispatch``; without it, X
+        is converted to numpy, which a model fitted on other arrays refuses
+        too.
+        """
+        check_same_namespace(X, self, attribute="components_", method=method)
+        if not is_numpy(self.components_) and not get_namespace(X)[1]:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on arrays of "
+                f"{namespace(self.components_).__name__}; call "
+                f"{method}() on such arrays with "
+                "sklearn.set_config(array_api_dispatch=True)."
+            )
 
     def _validate_input(self, X):
         """Validated X in the model's dtype; its values are checked chunk by chunk.
@@ -381,13 +480,16 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         once.
         """
         check_is_fitted(self)
+        xp = namespace(self.components_)
         X = validate_fitted_data(
             self,
             X,
             accept_sparse="csr",
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             ensure_all_finite=False,
         )
+        if xp is not np:
+            return xp.astype(X, self.components_.dtype, copy=False)
         return X.astype(self.components_.dtype, copy=False)
 
     def _checked_row_chunks(self, X):
@@ -396,6 +498,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _minibatch(self, X, rows):
         """Rows of X, standardised, gathered straight into the training buffer."""
+        if not is_numpy(X):
+            xp = namespace(X)
+            batch = xp.take(X, like(rows, X), axis=0)
+            if self._unit_type.standardized:
+                batch = (batch - self.mean_) / self.scale_
+            return batch
         batch = self._trainer.batch_buffer(len(rows))
         if sp.issparse(X):
             batch[...] = X[rows].toarray()
@@ -429,14 +537,17 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if not self._unit_type.standardized:
             return parameters.weights, parameters.hidden_bias
         # s(v) is elementwise linear in v = (x - mean_) / scale_ for these units
-        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0]
-        weights = (parameters.weights * column_factor).astype(self.components_.dtype)
+        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0, :]
+        weights = astype(parameters.weights * column_factor, _dtype_name(self))
         return weights, parameters.hidden_bias - weights @ self.mean_
 
     def _free_energy(self, X):
         """F(x) of validated X, including the Jacobian of the standardisation."""
         parameters = self._model_parameters()
-        energy = np.empty(X.shape[0], dtype=X.dtype)
+        if is_numpy(X):
+            energy = np.empty(X.shape[0], dtype=X.dtype)
+        else:
+            energy = zeros(X.shape[0], _dtype_name(self), X)
         for rows, chunk in self._checked_row_chunks(X):
             if self._unit_type.standardized:
                 chunk = self._standardize(dense_rows(chunk))
@@ -484,7 +595,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             base_visible_bias=self._base_visible_bias,
             n_chains=n_chains,
             n_betas=n_betas,
-            rng=np.random.default_rng(self._ais_seed),
+            rng=self._ais_rng(),
             callback=report_ais_progress if self.verbose and not monitor else None,
             method_name="partition_method",
         )
@@ -531,10 +642,10 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
         n_epochs = self._n_epochs(n_batches)
         if monitoring:
-            Z_monitor = self._standardized_dense(X[monitored_rows])
+            Z_monitor = self._standardized_dense(_take_rows(X, monitored_rows))
             Z_valid = None
             if valid_rows is not None:
-                Z_valid = self._standardized_dense(X[valid_rows])
+                Z_valid = self._standardized_dense(_take_rows(X, valid_rows))
         total_updates = max(n_epochs * n_batches, 1)
         schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
         decay_start_epoch = n_epochs * (1 - self.decay_fraction)
@@ -547,6 +658,9 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             order = (
                 train_rows[rng.permutation(n_samples)] if self.shuffle else train_rows
             )
+            if not is_numpy(X):
+                # The order goes to X's device once per epoch, not per batch.
+                order = like(order, X)
             for start in range(0, n_samples, self.batch_size):
                 rows = order[start : start + self.batch_size]
                 self._train_step(
