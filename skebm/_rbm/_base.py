@@ -462,6 +462,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         is converted to numpy, which a model fitted on other arrays refuses
         too.
         """
+        check_is_fitted(self)
         check_same_namespace(X, self, attribute="components_", method=method)
         if not is_numpy(self.components_) and not get_namespace(X)[1]:
             raise ValueError(
