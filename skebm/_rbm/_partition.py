@@ -11,6 +11,8 @@ parameters (in float64 where the device has it).
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+
 import numpy as np
 
 from skebm._array_api import (
@@ -160,7 +162,9 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
 
     log_weights = zeros(states.shape[0], _dtype_name(weights), weights)
     for step in range(1, betas.size):
-        previous, beta = betas[step - 1], betas[step]
+        # Python floats: a numpy scalar times another namespace's array
+        # would make a numpy array.
+        previous, beta = float(betas[step - 1]), float(betas[step])
         interaction = astype(units.interaction(states), "float32", copy=False)
         activation = astype(interaction @ product_weights.T, _dtype_name(weights))
         activation += hidden_bias
@@ -197,9 +201,9 @@ def _log_mean_and_std_error(log_weights):
     """``log mean(w)`` and ``std(w) / (mean(w) sqrt(n))``, the delta-method error."""
     xp = namespace(log_weights)
     n_chains = log_weights.shape[0]
-    log_mean_weight = float(logsumexp(log_weights)) - np.log(n_chains)
+    log_mean_weight = float(logsumexp(log_weights)) - math.log(n_chains)
     relative = xp.exp(log_weights - log_mean_weight)
-    return float(log_mean_weight), float(xp.std(relative)) / float(np.sqrt(n_chains))
+    return log_mean_weight, float(xp.std(relative)) / math.sqrt(n_chains)
 
 
 def _base_log_partition(parameters, base_visible_bias):
