@@ -405,8 +405,7 @@ class HopfieldMemory(
             The rule's energy (see Notes); lower is more memory-like.
         """
         self._check_namespace(X, "energy")
-        _, states, _ = self._validate_probe(X, None)
-        return self._network.energy(states, self._settings())
+        return self._energy(X)
 
     def score_samples(self, X):
         """Minus the energy of each row.
@@ -421,7 +420,8 @@ class HopfieldMemory(
         score : ndarray of shape (n_samples,)
             ``-energy(X)``: higher is more memory-like.
         """
-        return -self.energy(X)
+        self._check_namespace(X, "score_samples")
+        return -self._energy(X)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`, the score ``GridSearchCV`` maximises.
@@ -445,6 +445,10 @@ class HopfieldMemory(
         return float(namespace(scores).mean(scores))
 
     # ---------------------------------------------------------------- private
+
+    def _energy(self, X):
+        _, states, _ = self._validate_probe(X, None)
+        return self._network.energy(states, self._settings())
 
     def _store(self, X, previous):
         """Store X after ``previous`` rows (raw values) and update the network."""

@@ -210,10 +210,8 @@ def _base_log_partition(parameters, base_visible_bias):
     """log Z_A of the base model: no weights, visible bias ``base_visible_bias``."""
     n_hidden, n_visible = parameters.weights.shape
     no_input = zeros((1, n_visible), _dtype_name(base_visible_bias), base_visible_bias)
-    return float(
-        parameters.units.log_normalizer(no_input, base_visible_bias)[0]
-        + n_hidden * np.log(2.0)
-    )
+    log_normalizer = parameters.units.log_normalizer(no_input, base_visible_bias)
+    return float(log_normalizer[0]) + n_hidden * math.log(2.0)
 
 
 def _base_samples(parameters, base_visible_bias, n_chains, rng):
