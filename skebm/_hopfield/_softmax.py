@@ -139,22 +139,42 @@ def softmax_recall(states, memories, beta, *, n_sweeps=100, tol=1e-6, clamp=None
 
 
 def _namespace_softmax_recall(states, memories, beta, n_sweeps, tol, clamp):
-    """:func:`softmax_recall` in another namespace: every row is updated, and
-    the converged ones keep their state."""
+    """:func:`softmax_recall` in another namespace.
+
+    The rows still moving are gathered after each sweep in which some
+    converged (``take``, as numpy's code indexes them); the finished rows
+    are put back in their order by one ``argsort`` at the end, since the
+    standard has no scatter.
+    """
     xp = namespace(memories)
     device = device_of(memories)
-    states = astype(states, _dtype_name(memories))
-    n_samples = states.shape[0]
-    status = xp.full(n_samples, SWEEP_LIMIT, device=device)
-    active = xp.ones(n_samples, dtype=xp.bool, device=device)
+    current = astype(states, _dtype_name(memories))
+    rows = xp.arange(current.shape[0], device=device)
+    finished_rows, finished_states = [], []
     for _ in range(n_sweeps):
-        if not bool(xp.any(active)):
+        if current.shape[0] == 0:
             break
-        new = softmax_attention(states, memories, beta) @ memories
+        new = softmax_attention(current, memories, beta) @ memories
         if clamp is not None:
-            new = xp.where(clamp, states, new)
-        converged = xp.max(xp.abs(new - states), axis=1) <= tol
-        states = xp.where(active[:, None], new, states)
-        status = xp.where(active & converged, FIXED_POINT, status)
-        active = active & ~converged
-    return states, status
+            new = xp.where(clamp, current, new)
+        converged = xp.max(xp.abs(new - current), axis=1) <= tol
+        current = new
+        if bool(xp.any(converged)):
+            (done,) = xp.nonzero(converged)
+            (moving,) = xp.nonzero(~converged)
+            finished_rows.append(xp.take(rows, done))
+            finished_states.append(xp.take(current, done, axis=0))
+            rows = xp.take(rows, moving)
+            current = xp.take(current, moving, axis=0)
+            if clamp is not None:
+                clamp = xp.take(clamp, moving, axis=0)
+    n_finished = sum(int(part.shape[0]) for part in finished_rows)
+    order = xp.argsort(xp.concat([*finished_rows, rows]))
+    states = xp.take(xp.concat([*finished_states, current]), order, axis=0)
+    status = xp.concat(
+        [
+            xp.full(n_finished, FIXED_POINT, device=device),
+            xp.full(rows.shape[0], SWEEP_LIMIT, device=device),
+        ]
+    )
+    return states, xp.take(status, order)
