@@ -66,7 +66,9 @@ class HopfieldMemory(
     (exponential), and the modern continuous Hopfield network of Ramsauer et
     al. (softmax attention).
 
-    Read more in the :ref:`User Guide <hopfield_guide>`.
+    Read more in the :ref:`User Guide <hopfield_guide>`. With scikit-learn's
+    ``array_api_dispatch``, every rule stores and recalls torch or CuPy
+    arrays on their device (:ref:`gpu_guide`).
 
     Parameters
     ----------

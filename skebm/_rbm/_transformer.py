@@ -57,7 +57,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     builds a model, and a step of ``learning_rate`` times the minibatch mean
     gradient is the same step.
 
-    Read more in the :ref:`User Guide <rbm_guide>`.
+    Read more in the :ref:`User Guide <rbm_guide>`. With scikit-learn's
+    ``array_api_dispatch``, it fits and computes on torch or CuPy arrays, on
+    their device (:ref:`gpu_guide`).
 
     Parameters
     ----------
@@ -89,7 +91,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
         the validation split and the annealed importance sampling. Pass an int
-        for reproducible results.
+        for reproducible results. Arrays of another array-API namespace
+        (torch, CuPy) draw from that library's generator, seeded from this:
+        fits in different namespaces differ, each reproducible (see the
+        :ref:`GPU page <gpu_guide>`).
 
     visible : {"auto", "bernoulli", "gaussian", "gaussian_unit_variance"}, \
             default="auto"
