@@ -74,3 +74,20 @@ def logsumexp(x, axis=None):
     largest = xp.where(xp.isfinite(largest), largest, 0.0)
     total = xp.log(xp.sum(xp.exp(x - largest), axis=axis, keepdims=True)) + largest
     return xp.squeeze(total, axis=axis) if axis is not None else xp.reshape(total, ())
+
+
+def softplus_and_logistic(x):
+    """``softplus(x)`` and ``logistic(x)`` from one exponential, without overflow.
+
+    With ``e = exp(-|x|)``: ``softplus(x) = max(x, 0) + log1p(e)`` and
+    ``logistic(x) = 1 / (1 + e)`` for ``x >= 0``, ``e / (1 + e)`` otherwise.
+    """
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    softplus_x = np.log1p(e)
+    softplus_x += np.maximum(x, 0)
+    denominator = e + 1
+    np.copyto(e, 1, where=x >= 0)
+    logistic_x = np.divide(e, denominator, out=e)
+    return softplus_x, logistic_x

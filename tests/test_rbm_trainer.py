@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from skebm._rbm._classification import discriminative_gradient
 from skebm._rbm._model import (
     RBMParameters,
     gibbs_chain,
@@ -13,12 +14,13 @@ from skebm._rbm._model import (
     log_likelihood_gradient,
 )
 from skebm._rbm._trainer import (
+    ClassificationTrainer,
     ContrastiveDivergence,
     EarlyStopping,
     LinearDecaySchedule,
     ParameterAverage,
 )
-from skebm._rbm._units import MIN_GAUSSIAN_STD, make_units
+from skebm._rbm._units import MIN_GAUSSIAN_STD, LabelledUnits, make_units
 from tests._rbm_models import UNIT_NAMES, random_parameters, random_visible
 
 
@@ -215,3 +217,60 @@ def test_early_stopping_counts_scores_without_a_tol_improvement_and_keeps_the_be
     assert stopper.record(-11.0, [np.full(2, 2.0)])  # second without improvement
     assert stopper.best_arrays[0][0] == 1
     assert not EarlyStopping(1, 0.0).record(0.0, arrays)
+
+
+def _labelled_model(units, seed=0):
+    parameters = random_parameters(7, 5, scale=0.5, seed=seed, units=units)
+    return RBMParameters(
+        *parameters[:3], LabelledUnits(make_units(units, 4, log_variance=None), 3)
+    )
+
+
+def _one_step(parameters, discriminative, generative_weight, batch, step=0.1):
+    trainer = ClassificationTrainer(
+        parameters.with_arrays([a.copy() for a in parameters.arrays]),
+        discriminative=discriminative,
+        generative_weight=generative_weight,
+        persistent=True,
+        n_gibbs_steps=1,
+        momentum=0.0,
+        weight_decay=0.0,
+        n_chains=4,
+        rng=np.random.default_rng(3),
+    )
+    trainer.step(batch, step)
+    moved = zip(trainer.parameters.arrays, parameters.arrays, strict=True)
+    return [after - before for after, before in moved]
+
+
+@pytest.mark.parametrize("units", ["bernoulli", "gaussian_unit_variance"])
+def test_classification_step_is_the_discriminative_plus_weighted_generative_step(units):
+    parameters = _labelled_model(units)
+    features = random_visible(6, 4, units, seed=1)
+    targets = np.eye(3)[[0, 1, 2, 2, 1, 0]]
+    batch = np.hstack([features, targets])
+
+    discriminative = _one_step(parameters, True, 0.0, batch)
+    expected = discriminative_gradient(features, targets, parameters)
+    for moved, gradient in zip(discriminative, expected, strict=True):
+        assert_allclose(moved, 0.1 * gradient, atol=1e-12)
+
+    generative = _one_step(parameters, False, 1.0, batch)
+    hybrid = _one_step(parameters, True, 0.3, batch)
+    for total, d, g in zip(hybrid, discriminative, generative, strict=True):
+        assert_allclose(total, d + 0.3 * g, atol=1e-12)
+    # The generative step is contrastive divergence on [x, one-hot y]
+    plain = ContrastiveDivergence(
+        parameters.with_arrays([a.copy() for a in parameters.arrays]),
+        persistent=True,
+        n_gibbs_steps=1,
+        momentum=0.0,
+        weight_decay=0.0,
+        n_chains=4,
+        rng=np.random.default_rng(3),
+    )
+    plain.step(batch, 0.1)
+    for moved, array, start in zip(
+        generative, plain.parameters.arrays, parameters.arrays, strict=True
+    ):
+        assert_allclose(moved, array - start, atol=1e-12)

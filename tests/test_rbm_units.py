@@ -129,11 +129,12 @@ def test_learned_variance_start_is_a_symmetric_spread_mixture(n_hidden, n_visibl
     n_directions = (n_hidden + 1) // 2
     # opposite pairs of unit-norm weights, orthogonal within each basis
     assert_allclose(weights[: n_hidden - n_directions], -weights[n_directions:])
-    # orthonormal within the first basis, one deviation further per basis
+    # orthonormal within the first basis, further out per basis, below two
     block = weights[: min(n_directions, n_visible)]
     assert_allclose(block @ block.T, np.eye(len(block)), atol=1e-12)
     norms = np.linalg.norm(weights[:n_directions], axis=1)
-    assert_allclose(norms, 1 + np.arange(n_directions) // n_visible)
+    n_bases = -(-n_directions // n_visible)
+    assert_allclose(norms, 1 + (np.arange(n_directions) // n_visible) / n_bases)
     # each hidden unit alone is a component a tenth as likely as h = 0
     bias = np.zeros(n_visible)
     no_hidden = units.log_normalizer(np.zeros((1, n_visible)), bias)

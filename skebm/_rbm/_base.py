@@ -89,6 +89,9 @@ _MAX_MONITORED_ROWS = 1000
 # _AUTO_MAX_EPOCHS (load_digits' 1347 training rows reach it).
 _AUTO_UPDATES = 200_000
 _AUTO_MAX_EPOCHS = 500
+# partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
+# window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
+_AVERAGING_GAMMA = 3.0
 
 
 def _fingerprint(arrays):
@@ -137,6 +140,11 @@ def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
     )
 
 
+def _numpy_dtype(X):
+    """The numpy dtype of X's floating dtype (of any namespace)."""
+    return np.dtype("float32" if X.dtype == namespace(X).float32 else "float64")
+
+
 def _mean(values):
     """The mean of a vector as a float, accumulated in float64 where possible."""
     if is_numpy(values):
@@ -147,9 +155,8 @@ def _mean(values):
 
 def _dtype_name_of(xp, array, wide=False):
     """ "float32" or "float64": ``array``'s, or the widest its device has."""
-    if wide:
-        if accumulation_dtype(xp, device_of(array)) == xp.float64:
-            return "float64"
+    if wide and accumulation_dtype(xp, device_of(array)) == xp.float64:
+        return "float64"
     return "float32" if array.dtype == xp.float32 else "float64"
 
 
@@ -173,6 +180,9 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
     arrays to them changes the model; log Z is cached under a checksum of
     those arrays, computed once when many threads ask for it at the same time.
     """
+
+    # visible="auto" on data outside [0, 1]
+    _auto_real_units = "gaussian"
 
     @property
     def log_partition_(self):
@@ -301,11 +311,24 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         parameters are drawn by numpy (the same in every namespace) and
         moved to X's namespace and device.
         """
-        dtype = np.dtype("float32" if X.dtype == namespace(X).float32 else "float64")
+        units, base_visible_bias = self._initialize_visible(X)
+        self._initialize_model(
+            units, base_visible_bias, _numpy_dtype(X), rng, reference=X
+        )
+
+    def _initialize_visible(self, X):
+        """Resolve ``visible_`` and the standardisation of X.
+
+        Returns the unit type of X's columns and the visible bias of the base
+        model of AIS (the data's log-odds, or zero for standardised units).
+        """
+        dtype = _numpy_dtype(X)
         n_features = X.shape[1]
         low, high = value_range(X)
         if self.visible == "auto":
-            self.visible_ = "bernoulli" if low >= 0 and high <= 1 else "gaussian"
+            self.visible_ = (
+                "bernoulli" if low >= 0 and high <= 1 else self._auto_real_units
+            )
         else:
             self.visible_ = self.visible
         self._check_visible_range(X)
@@ -313,7 +336,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if not self._unit_type.standardized:
             self.mean_ = np.zeros(n_features, dtype=dtype)
             self.scale_ = np.ones(n_features, dtype=dtype)
-            self._base_visible_bias = logit(
+            base_visible_bias = logit(
                 np.clip(column_mean(X), _LOG_ODDS_CLIP, 1 - _LOG_ODDS_CLIP)
             )
         else:
@@ -324,46 +347,64 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             ] = 1.0
             self.mean_ = mean.astype(dtype)
             self.scale_ = scale.astype(dtype)
-            self._base_visible_bias = np.zeros(n_features)
+            base_visible_bias = np.zeros(n_features)
             self.std_visible_ = np.ones(n_features, dtype=dtype)
+        return make_units(self.visible_, n_features, dtype=dtype), base_visible_bias
 
-        units = make_units(self.visible_, n_features, dtype=dtype)
+    def _initialize_model(self, units, base_visible_bias, dtype, rng, reference=None):
+        """Initial parameters (visible bias at the base model's), trainer, seeds.
+
+        With ``reference``, an array of another namespace, the parameters and
+        the standardisation move to its namespace and device.
+        """
         weights, hidden_bias = units.initial_weights(
-            self.n_components, n_features, rng, dtype
+            self.n_components, base_visible_bias.size, rng, dtype
         )
         parameters = RBMParameters(
-            weights, self._base_visible_bias.astype(dtype), hidden_bias, units
+            weights, base_visible_bias.astype(dtype), hidden_bias, units
         )
-        trainer_class, trainer_rng = ContrastiveDivergence, rng
-        if not is_numpy(X):
+        if reference is not None and not is_numpy(reference):
             parameters = parameters.with_arrays(
-                [like(array, X) for array in parameters.arrays]
+                [like(array, reference) for array in parameters.arrays]
             )
-            for name in ("mean_", "scale_", "std_visible_", "_base_visible_bias"):
+            for name in ("mean_", "scale_", "std_visible_"):
                 if hasattr(self, name):
-                    setattr(self, name, like(getattr(self, name), X))
-            trainer_class = NamespaceContrastiveDivergence
-            trainer_rng = draws_for(rng, X)
-        self._trainer = trainer_class(
-            parameters,
-            persistent=self.method == "pcd",
-            n_gibbs_steps=self.n_gibbs_steps,
-            momentum=self.momentum,
-            weight_decay=self.weight_decay,
-            n_chains=self.batch_size,
-            sparsity_target=self.sparsity_target,
-            sparsity_cost=self.sparsity_cost,
-            rng=trainer_rng,
-        )
+                    setattr(self, name, like(getattr(self, name), reference))
+            base_visible_bias = like(base_visible_bias, reference)
+        self._base_visible_bias = base_visible_bias
+        self._trainer = self._make_trainer(parameters, rng)
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
-        if not is_numpy(X):
-            self._sampling_rng = draws_for(self._sampling_rng, X)
+        if not is_numpy(parameters.weights):
+            self._sampling_rng = draws_for(self._sampling_rng, parameters.weights)
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
         self._streaming_average = None
         self._log_partition_cache = None
         self._log_partition_lock = threading.Lock()
         self._set_fitted_parameters(parameters.arrays)
+
+    def _trainer_settings(self):
+        """The trainer's hyper-parameters, read from ``get_params`` at every fit."""
+        return {
+            "persistent": self.method == "pcd",
+            "n_gibbs_steps": self.n_gibbs_steps,
+            "momentum": self.momentum,
+            "weight_decay": self.weight_decay,
+            "sparsity_target": self.sparsity_target,
+            "sparsity_cost": self.sparsity_cost,
+        }
+
+    def _make_trainer(self, parameters, rng):
+        if not is_numpy(parameters.weights):
+            return NamespaceContrastiveDivergence(
+                parameters,
+                n_chains=self.batch_size,
+                rng=draws_for(rng, parameters.weights),
+                **self._trainer_settings(),
+            )
+        return ContrastiveDivergence(
+            parameters, n_chains=self.batch_size, rng=rng, **self._trainer_settings()
+        )
 
     def _restart_trainer_from_fitted(self):
         """Start the trainer's iterates from the public parameters.
@@ -377,12 +418,8 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             trainer.parameters.arrays, fitted.arrays, strict=True
         ):
             iterate[...] = value
-        trainer.persistent = self.method == "pcd"
-        trainer.n_gibbs_steps = self.n_gibbs_steps
-        trainer.momentum = self.momentum
-        trainer.weight_decay = self.weight_decay
-        trainer.sparsity_target = self.sparsity_target
-        trainer.sparsity_cost = self.sparsity_cost
+        for name, value in self._trainer_settings().items():
+            setattr(trainer, name, value)
 
     def _set_fitted_parameters(self, arrays):
         """Public attributes from trained arrays (copied): ``[W, b, c, *units]``."""
@@ -426,7 +463,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if X.shape[0]:
             self._unit_type.check_range(*value_range(X), X)
 
-    def _split_validation(self, X, rng):
+    def _split_validation(self, X, rng, stratify=None):
         n_valid = int(np.ceil(self.validation_fraction * X.shape[0]))
         if n_valid < 1 or X.shape[0] - n_valid < 1:
             raise ValueError(
@@ -438,6 +475,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             np.arange(X.shape[0]),
             test_size=n_valid,
             random_state=int(rng.integers(np.iinfo(np.int32).max)),
+            stratify=stratify,
         )
         return train_rows, valid_rows
 
@@ -497,8 +535,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         """Yield (row slice, block of rows) of X, each checked before use."""
         return checked_row_chunks(X, self._unit_type, _INFERENCE_CHUNK_ROWS)
 
-    def _minibatch(self, X, rows):
-        """Rows of X, standardised, gathered straight into the training buffer."""
+    def _minibatch(self, X, rows, targets=None):
+        """Rows of X, standardised, gathered straight into the training buffer.
+
+        ``targets`` (one-hot labels) fill the columns after X's. X of
+        another namespace gives a new array (the standard has no ``out``).
+        """
         if not is_numpy(X):
             xp = namespace(X)
             batch = xp.take(X, like(rows, X), axis=0)
@@ -506,13 +548,19 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
                 batch = (batch - self.mean_) / self.scale_
             return batch
         batch = self._trainer.batch_buffer(len(rows))
+        features = batch
+        if targets is not None:
+            features = batch[:, : X.shape[1]]
+            np.take(targets, rows, axis=0, out=batch[:, X.shape[1] :])
         if sp.issparse(X):
-            batch[...] = X[rows].toarray()
-        else:
+            features[...] = X[rows].toarray()
+        elif features is batch:
             np.take(X, rows, axis=0, out=batch)
+        else:
+            features[...] = X[rows]
         if self._unit_type.standardized:
-            batch -= self.mean_
-            batch /= self.scale_
+            features -= self.mean_
+            features /= self.scale_
         return batch
 
     def _standardized_dense(self, X):
@@ -615,22 +663,25 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             return self.n_iter
         return int(min(_AUTO_MAX_EPOCHS, np.ceil(_AUTO_UPDATES / n_batches)))
 
-    def _fit_epochs(self, X, rng):
+    def _fit_epochs(self, X, rng, targets=None):
         """Epochs of minibatch updates on X, with what goes with them.
 
         The learning rate decays over the last ``decay_fraction`` of the
         updates while the parameters are averaged over epochs; with
-        ``verbose`` or ``early_stopping`` each epoch's log-likelihood is
-        recorded on at most 1000 training rows (and on the held-out rows),
-        and early stopping keeps the best parameters. The public parameters
-        are set at the end. Rows are gathered from X by index: X is never
-        copied.
+        ``verbose`` or ``early_stopping`` each epoch is scored (see
+        :meth:`_epoch_scores`) on at most 1000 training rows (and on the
+        held-out rows), and early stopping keeps the best parameters. The
+        public parameters are set at the end. Rows are gathered from X by
+        index: X is never copied. ``targets``, one-hot labels, go with the
+        rows (and stratify the held-out split).
         """
         trainer = self._trainer
         train_rows = np.arange(X.shape[0])
         valid_rows = None
         if self.early_stopping:
-            train_rows, valid_rows = self._split_validation(X, rng)
+            train_rows, valid_rows = self._split_validation(
+                X, rng, stratify=None if targets is None else targets.argmax(axis=1)
+            )
         monitoring = bool(self.verbose) or self.early_stopping
         self.train_scores_ = [] if monitoring else None
         self.validation_scores_ = [] if self.early_stopping else None
@@ -643,10 +694,10 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
         n_epochs = self._n_epochs(n_batches)
         if monitoring:
-            Z_monitor = self._standardized_dense(_take_rows(X, monitored_rows))
-            Z_valid = None
+            monitored = self._monitored_rows(X, targets, monitored_rows)
+            valid = None
             if valid_rows is not None:
-                Z_valid = self._standardized_dense(_take_rows(X, valid_rows))
+                valid = self._monitored_rows(X, targets, valid_rows)
         total_updates = max(n_epochs * n_batches, 1)
         schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
         decay_start_epoch = n_epochs * (1 - self.decay_fraction)
@@ -665,7 +716,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             for start in range(0, n_samples, self.batch_size):
                 rows = order[start : start + self.batch_size]
                 self._train_step(
-                    self._minibatch(X, rows), schedule(update / total_updates)
+                    self._minibatch(X, rows, targets), schedule(update / total_updates)
                 )
                 update += 1
             self.n_iter_ = epoch + 1
@@ -681,15 +732,13 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             current = trainer.parameters
             if average is not None:
                 current = current.with_arrays(average.arrays)
-            log_z, _ = self._log_partition_of(current, monitor=True)
-            train_score = self._mean_log_likelihood(Z_monitor, current, log_z)
+            scores = self._epoch_scores(current, monitored, valid)
+            train_name, train_score = scores[0]
             self.train_scores_.append(train_score)
-            scores = {"train log-likelihood": train_score}
             stop = False
-            if Z_valid is not None:
-                valid_score = self._mean_log_likelihood(Z_valid, current, log_z)
+            if valid is not None:
+                valid_score = scores[1][1]
                 self.validation_scores_.append(valid_score)
-                scores["validation log-likelihood"] = valid_score
                 stop = stopper.record(valid_score, current.arrays)
                 self.best_validation_score_ = stopper.best_score
             if self.verbose:
@@ -697,7 +746,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
                     self,
                     f"Iteration {self.n_iter_}",
                     time.perf_counter() - begin,
-                    scores,
+                    dict(scores),
                 )
             if stop:
                 break
@@ -710,3 +759,52 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             final = trainer.parameters.arrays
         self._set_fitted_parameters(final)
         self._streaming_average = None
+
+    def _monitored_rows(self, X, targets, rows):
+        """What :meth:`_epoch_scores` reads of ``rows``: here X's, standardised."""
+        return self._standardized_dense(_take_rows(X, rows))
+
+    def _epoch_scores(self, parameters, monitored, validation):
+        """``[(name, train score), (name, validation score)]`` of an epoch's model.
+
+        The mean log-likelihood of the monitored training rows and of the
+        held-out rows (when ``validation`` is not None), with one log Z.
+        """
+        log_z, _ = self._log_partition_of(parameters, monitor=True)
+        scores = [
+            (
+                "train log-likelihood",
+                self._mean_log_likelihood(monitored, parameters, log_z),
+            )
+        ]
+        if validation is not None:
+            scores.append(
+                (
+                    "validation log-likelihood",
+                    self._mean_log_likelihood(validation, parameters, log_z),
+                )
+            )
+        return scores
+
+    def _stream_chunk(self, X, targets=None):
+        """One pass over a chunk in minibatches, for ``partial_fit``.
+
+        Updates drive the raw iterates at a constant ``learning_rate``; the
+        public parameters are their running average, weighted ``(gamma + 1) /
+        (t + gamma)`` at update ``t`` (Shamir & Zhang, 2013): with no known
+        end there is no decay, and the average plays its part.
+        """
+        if self._streaming_average is None:
+            self._restart_trainer_from_fitted()
+            self._streaming_average = ParameterAverage(self._trainer.parameters.arrays)
+            self._streaming_average.count = 0
+        average = self._streaming_average
+        n_samples = X.shape[0]
+        rng = self._trainer.rng
+        order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
+        for start in range(0, n_samples, self.batch_size):
+            batch = self._minibatch(X, order[start : start + self.batch_size], targets)
+            self._train_step(batch, self.learning_rate)
+            rate = (_AVERAGING_GAMMA + 1) / (average.count + 1 + _AVERAGING_GAMMA)
+            average.update(self._trainer.parameters.arrays, rate)
+        self._set_fitted_parameters(average.arrays)

@@ -48,8 +48,9 @@ class RBMParameters(NamedTuple):
     def with_arrays(self, arrays):
         """The same kind of model with the trained arrays ``arrays``."""
         weights, visible_bias, hidden_bias, *own = arrays
-        units = type(self.units)(*own) if own else self.units
-        return RBMParameters(weights, visible_bias, hidden_bias, units)
+        return RBMParameters(
+            weights, visible_bias, hidden_bias, self.units.with_parameters(*own)
+        )
 
 
 def hidden_input(interaction, weights, hidden_bias, out=None):

@@ -20,6 +20,7 @@ import numpy as np
 
 from skebm._array_api import copy, device_of, like, namespace
 from skebm._persistence import generator_from_state, generator_state
+from skebm._rbm._classification import discriminative_gradient
 from skebm._rbm._model import hidden_probabilities_of, sample_bernoulli
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling
@@ -237,7 +238,12 @@ class ContrastiveDivergence:
         """
         buffers = self._buffers_for(batch.shape[0])
         self._run_chains(batch, buffers)
-        self._apply(self._scaled_gradients(batch.shape[0], buffers, step), step)
+        gradients = self._scaled_gradients(batch.shape[0], buffers, step)
+        self._apply(self.parameters.units.precondition(gradients), step)
+        return self._finite()
+
+    def _finite(self):
+        """False when the last update made the parameters infinite or NaN."""
         # A sum is finite only if every term is: two reductions check all.
         # Numpy's warnings on the way to NaN are the caller's to silence (the
         # estimators turn divergence into one clear error).
@@ -310,7 +316,7 @@ class ContrastiveDivergence:
         self.chains = hidden_states
 
     def _scaled_gradients(self, n_positive, buffers, step):
-        """``step * (1 - momentum)`` times each array's preconditioned gradient."""
+        """``step * (1 - momentum)`` times each array's gradient (in buffers)."""
         weights, visible_bias, _, units = self.parameters
         stacked_visible = buffers["visible"]
         stacked_interaction = buffers["interaction"]
@@ -352,14 +358,12 @@ class ContrastiveDivergence:
             weight_gradient += gradient_scale * np.outer(
                 penalty, positive_mean / n_positive
             )
-        return units.precondition(
-            [
-                weight_gradient,
-                visible_gradient,
-                hidden_gradient,
-                *(gradient_scale * statistic for statistic in unit_statistics),
-            ]
-        )
+        return [
+            weight_gradient,
+            visible_gradient,
+            hidden_gradient,
+            *(gradient_scale * statistic for statistic in unit_statistics),
+        ]
 
     def _apply(self, gradients, step):
         """Move the momentum increments, then the parameters by them."""
@@ -492,3 +496,52 @@ class NamespaceContrastiveDivergence(ContrastiveDivergence):
             array[...] = array + increment
         self.parameters.units.clip()
         self.previous_step = step
+
+
+class ClassificationTrainer(ContrastiveDivergence):
+    """Updates of a classification RBM: discriminative, generative or hybrid.
+
+    The model is an RBM on ``[x, y]`` with :class:`~skebm._rbm._units.LabelledUnits`
+    and each minibatch row holds the features then the one-hot label. The
+    step follows the gradient of ``log p(y | x)`` (exact, see
+    :func:`~skebm._rbm._classification.discriminative_gradient`) when
+    ``discriminative``, plus ``generative_weight`` times the CD/PCD estimate
+    of the gradient of ``log p(x, y)``: the hybrid objective of Larochelle &
+    Bengio (2008). Momentum, weight decay and preconditioning are those of
+    :class:`ContrastiveDivergence`.
+
+    Parameters
+    ----------
+    parameters : RBMParameters
+    discriminative : bool
+    generative_weight : float
+        0 trains the discriminative objective alone (no chains are run).
+    **settings
+        The other parameters of :class:`ContrastiveDivergence`.
+    """
+
+    def __init__(self, parameters, *, discriminative, generative_weight, **settings):
+        super().__init__(parameters, **settings)
+        self.discriminative = discriminative
+        self.generative_weight = generative_weight
+
+    def step(self, batch, step):
+        n_rows = batch.shape[0]
+        gradients = None
+        if self.generative_weight:
+            buffers = self._buffers_for(n_rows)
+            self._run_chains(batch, buffers)
+            gradients = self._scaled_gradients(
+                n_rows, buffers, step * self.generative_weight
+            )
+        if self.discriminative:
+            features, targets = self.parameters.units.split(batch)
+            discriminative = discriminative_gradient(features, targets, self.parameters)
+            scale = step * (1.0 - self.momentum)
+            if gradients is None:
+                gradients = [np.multiply(g, scale, out=g) for g in discriminative]
+            else:
+                for total, part in zip(gradients, discriminative, strict=True):
+                    total += scale * part
+        self._apply(self.parameters.units.precondition(gradients), step)
+        return self._finite()

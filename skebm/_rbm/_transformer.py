@@ -23,9 +23,6 @@ from skebm._rbm._model import (
     sample_visibles,
     visible_means,
 )
-from skebm._rbm._trainer import (
-    ParameterAverage,
-)
 from skebm._rbm._units import DRAW_DTYPE, VISIBLE_UNITS
 from skebm._sklearn_compat import (
     Interval,
@@ -34,10 +31,6 @@ from skebm._sklearn_compat import (
     check_is_fitted,
     validate_data,
 )
-
-# partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
-# window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
-_AVERAGING_GAMMA = 3.0
 
 
 class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM):
@@ -442,22 +435,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         else:
             self._check_visible_range(X)
             X = self._as_model_dtype(X)
-        if self._streaming_average is None:
-            # Updates drive the raw iterates; the public parameters are their
-            # running average, since with no known end there is no decay.
-            self._restart_trainer_from_fitted()
-            self._streaming_average = ParameterAverage(self._trainer.parameters.arrays)
-            self._streaming_average.count = 0
-        average = self._streaming_average
-        n_samples = X.shape[0]
-        rng = self._trainer.rng
-        order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
-        for start in range(0, n_samples, self.batch_size):
-            batch = self._minibatch(X, order[start : start + self.batch_size])
-            self._train_step(batch, self.learning_rate)
-            rate = (_AVERAGING_GAMMA + 1) / (average.count + 1 + _AVERAGING_GAMMA)
-            average.update(self._trainer.parameters.arrays, rate)
-        self._set_fitted_parameters(average.arrays)
+        self._stream_chunk(X)
         self.n_iter_ += 1
         return self
 

@@ -26,6 +26,7 @@ formulas with the standard's operations, drawing from a source of
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.utils.extmath import safe_sparse_dot
 
 from skebm._array_api import namespace
@@ -94,6 +95,15 @@ class VisibleUnits:
         """``sum_r w_r (-dE/dtheta)(v_r, h_r)`` for the own parameters (none)."""
         return []
 
+    def interaction_gradients(self, interaction, upstream, row_weights):
+        """``d/dtheta sum_r w_r upstream_r.s(v_r)`` for the own parameters (none).
+
+        The chain rule through ``s(v)``, for objectives that see the visible
+        units only through the interaction (the classification RBM's
+        discriminative one).
+        """
+        return []
+
     def precondition(self, gradients):
         """Turn the gradients of ``[W, b, c, *own]`` into step directions.
 
@@ -105,6 +115,10 @@ class VisibleUnits:
 
     def clip(self):
         """Keep the own parameters in their valid range (nothing to keep)."""
+
+    def with_parameters(self, *own):
+        """The same unit type with its own trained arrays ``own``."""
+        return type(self)(*own) if own else self
 
     def fitted_attributes(self):
         """The estimator's public attributes holding the own parameters (none)."""
@@ -304,6 +318,10 @@ class GaussianUnits(VisibleUnits):
         centred = 0.5 * visible - bias - top_down
         return [row_weights @ (interaction * centred)]
 
+    def interaction_gradients(self, interaction, upstream, row_weights):
+        """``ds_i/dz_i = -s_i``: ``s(v) = v exp(-z)``."""
+        return [-(row_weights @ (upstream * interaction))]
+
     def precondition(self, gradients):
         """Scale the steps of ``W`` and ``b`` by ``sigma^2`` per visible unit.
 
@@ -342,21 +360,23 @@ class GaussianUnits(VisibleUnits):
         """Hidden units in pairs of opposite weights, ``+-u``.
 
         The directions ``u`` are orthonormal (a fresh random orthonormal
-        basis for every ``n_visible`` pairs, each one deviation further out
-        than the last), so the start is a symmetric, evenly spread mixture: a
-        Gaussian at the data's mean and, for each hidden unit, a component
-        one (or more) standard deviations out along its direction,
-        :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
+        basis for every ``n_visible`` pairs, each further out than the last,
+        from one deviation to less than two), so the start is a symmetric,
+        evenly spread mixture: a Gaussian at the data's mean and, for each
+        hidden unit, a component one to two standard deviations out along
+        its direction, :data:`_INITIAL_COMPONENT_WEIGHT` times as likely. From
         small random weights the hidden units of a standardised (or
         whitened) data set never leave the single-Gaussian model.
         """
         n_pairs = (n_hidden + 1) // 2
+        n_bases = -(-n_pairs // n_visible)
         directions = []
         while len(directions) < n_pairs:
             basis, _ = np.linalg.qr(rng.standard_normal((n_visible, n_visible)))
-            # Each further basis reaches one deviation further, so that no two
-            # units start alike (identical units stay identical).
-            distance = 1 + len(directions) // n_visible
+            # Each further basis reaches a little further (all within two
+            # deviations), so that no two units start alike (identical units
+            # stay identical), and many units on few features stay near the data.
+            distance = 1 + (len(directions) // n_visible) / n_bases
             directions.extend(distance * basis.T)
         directions = np.array(directions[:n_pairs])
         weights = np.concatenate([directions, -directions])[:n_hidden]
@@ -375,6 +395,151 @@ def _row_sums(left, right):
 def _normal_like(draws, array):
     """Standard normal draws of ``array``'s shape and dtype from a draw source."""
     return namespace(array).astype(draws.normal(array.shape), array.dtype)
+
+
+def _softmax_rows(logits, out=None):
+    """Row-wise softmax, shifted by each row's maximum so that exp cannot overflow."""
+    out = np.subtract(logits, logits.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+class LabelledUnits(VisibleUnits):
+    """Feature units followed by a one-hot label: the classification RBM's layer.
+
+    The first ``n_features`` columns are units of the type ``features``; the
+    last ``n_classes`` columns are one categorical unit ``y``, a one-hot
+    vector, with ``E_v([x, y]) = E_x(x) - d.y`` and ``P(y | h) =
+    softmax(d + U'h)`` (``U``, the weights' last columns, and ``d``, the
+    bias's last entries). The classification RBM is then an RBM on ``[x,
+    y]``, and its contrastive-divergence training, Gibbs sampling and log Z
+    (exact or by AIS) are those of any other unit type (Larochelle & Bengio,
+    2008).
+
+    Parameters
+    ----------
+    features : VisibleUnits
+        The unit type of the features, which keeps its own parameters.
+    n_classes : int
+    """
+
+    binary = False
+
+    def __init__(self, features, n_classes):
+        self.features = features
+        self.n_classes = n_classes
+        self.standardized = features.standardized
+        self.step_factor = features.step_factor
+
+    def split(self, array):
+        """The features' and the label's parts of the last axis of ``array``."""
+        return array[..., : -self.n_classes], array[..., -self.n_classes :]
+
+    @property
+    def parameters(self):
+        return self.features.parameters
+
+    def fitted_attributes(self):
+        return self.features.fitted_attributes()
+
+    def check_range(self, low, high, X):
+        self.features.check_range(low, high, X)
+
+    def interaction(self, visible, out=None):
+        features, label = self.split(visible)
+        if not self.features.parameters and out is None:
+            return visible  # s(x) = x for the unit types without own parameters
+        if out is None:
+            out = np.empty_like(visible)
+        out_features, out_label = self.split(out)
+        out_features[...] = self.features.interaction(features)
+        out_label[...] = label
+        return out
+
+    def energy(self, visible, bias):
+        features, label = self.split(visible)
+        feature_bias, label_bias = self.split(bias)
+        return self.features.energy(features, feature_bias) - label @ label_bias
+
+    def mean(self, top_down, bias, out=None):
+        if out is None:
+            out = np.empty_like(top_down)
+        feature_bias, label_bias = self.split(bias)
+        (top_features, top_label), (out_features, out_label) = (
+            self.split(top_down),
+            self.split(out),
+        )
+        self.features.mean(top_features, feature_bias, out=out_features)
+        _softmax_rows(top_label + label_bias, out=out_label)
+        return out
+
+    def sample(self, top_down, bias, rng, noise, out):
+        """Draw ``x ~ P(x | h)``, then the label ``y ~ P(y | h)`` as a one-hot row."""
+        feature_bias, label_bias = self.split(bias)
+        top_features, top_label = self.split(top_down)
+        out_features, out_label = self.split(out)
+        n_rows, n_features = top_features.shape
+        # Generators write only into contiguous arrays: the features' noise is
+        # the first n_rows * n_features entries of the scratch, not a column slice.
+        feature_noise = noise.reshape(-1)[: n_rows * n_features].reshape(
+            n_rows, n_features
+        )
+        label_probabilities = _softmax_rows(top_label + label_bias)
+        self.features.sample(
+            top_features, feature_bias, rng, feature_noise, out_features
+        )
+        uniform = rng.random((n_rows, 1), dtype=DRAW_DTYPE)
+        drawn = (np.cumsum(label_probabilities, axis=1) < uniform).sum(axis=1)
+        out_label[...] = 0
+        out_label[np.arange(n_rows), np.minimum(drawn, self.n_classes - 1)] = 1
+        return out
+
+    def log_normalizer(self, top_down, bias):
+        feature_bias, label_bias = self.split(bias)
+        top_features, top_label = self.split(top_down)
+        return self.features.log_normalizer(top_features, feature_bias) + logsumexp(
+            top_label + label_bias, axis=1
+        )
+
+    def statistics(self, visible, interaction, top_down, bias, row_weights):
+        return self.features.statistics(
+            self.split(visible)[0],
+            self.split(interaction)[0],
+            self.split(top_down)[0],
+            self.split(bias)[0],
+            row_weights,
+        )
+
+    def interaction_gradients(self, interaction, upstream, row_weights):
+        return self.features.interaction_gradients(
+            self.split(interaction)[0], self.split(upstream)[0], row_weights
+        )
+
+    def precondition(self, gradients):
+        weights, visible_bias, hidden_bias, *own = gradients
+        self.features.precondition(
+            [self.split(weights)[0], self.split(visible_bias)[0], hidden_bias, *own]
+        )
+        return gradients
+
+    def clip(self):
+        self.features.clip()
+
+    def initial_weights(self, n_hidden, n_visible, rng, dtype):
+        """The features' initial weights, then small random label weights."""
+        weights, hidden_bias = self.features.initial_weights(
+            n_hidden, n_visible - self.n_classes, rng, dtype
+        )
+        label_weights = rng.normal(
+            0.0, _INITIAL_WEIGHT_SCALE, (n_hidden, self.n_classes)
+        ).astype(dtype)
+        return np.hstack([weights, label_weights]), hidden_bias
+
+    def with_parameters(self, *own):
+        """The same layer with the features' own parameters ``own``."""
+        features = type(self.features)(*own) if own else self.features
+        return LabelledUnits(features, self.n_classes)
 
 
 # The values of RBMTransformer's ``visible`` parameter (other than "auto").
