@@ -10,6 +10,14 @@ future move a one-line fix.
 import warnings
 
 from sklearn.base import _fit_context
+from sklearn.externals.array_api_compat import array_namespace, is_array_api_obj
+from sklearn.externals.array_api_compat import device as array_device
+from sklearn.utils._array_api import (
+    _is_numpy_namespace,
+    _max_precision_float_dtype,
+    get_namespace,
+    get_namespace_and_device,
+)
 from sklearn.utils._param_validation import (
     Hidden,
     Interval,
@@ -18,6 +26,32 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+try:  # scikit-learn >= 1.8
+    from sklearn.utils._array_api import check_same_namespace, move_to
+except ImportError:  # pragma: no cover - the minimum supported releases
+    from sklearn.utils._array_api import _convert_to_numpy
+
+    def move_to(array, *, xp, device):
+        """``array`` in namespace ``xp`` on ``device`` (through numpy)."""
+        source, _ = get_namespace(array)
+        if source is xp:
+            return array
+        array = _convert_to_numpy(array, source)
+        return array if _is_numpy_namespace(xp) else xp.asarray(array, device=device)
+
+    def check_same_namespace(X, estimator, *, attribute, method):
+        """Refuse X of another namespace than the fitted ``attribute``."""
+        X_xp, _, X_device = get_namespace_and_device(X)
+        a_xp, _, a_device = get_namespace_and_device(getattr(estimator, attribute))
+        if X_xp is a_xp and X_device == a_device:
+            return
+        if _is_numpy_namespace(X_xp) and _is_numpy_namespace(a_xp):
+            return
+        raise ValueError(
+            f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
+            "same namespace and the same device as those passed to fit()."
+        )
 
 
 def validate_fitted_data(estimator, X, **kwargs):
@@ -41,12 +75,21 @@ def validate_fitted_data(estimator, X, **kwargs):
 
 
 __all__ = [
+    "_is_numpy_namespace",
+    "_max_precision_float_dtype",
     "Hidden",
     "Interval",
     "Options",
     "StrOptions",
     "_fit_context",
+    "array_device",
+    "array_namespace",
     "check_is_fitted",
+    "check_same_namespace",
+    "get_namespace",
+    "get_namespace_and_device",
+    "is_array_api_obj",
+    "move_to",
     "validate_data",
     "validate_fitted_data",
     "validate_params",

@@ -3,11 +3,18 @@
 ``scipy.special.expit`` and ``np.logaddexp(0, x)`` are exact but several times
 slower than the chains of vectorised numpy ufuncs below, which dominate the
 non-BLAS time of a training step.
+
+Arrays of other array-API namespaces take the same functions written with
+the standard's operations (no ``out``: the standard has none), so that
+scipy.special, which not every version dispatches, is never needed there.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from scipy.special import logsumexp as _scipy_logsumexp
+
+from skebm._sklearn_compat import array_namespace
 
 
 def logistic(x, out=None):
@@ -16,6 +23,11 @@ def logistic(x, out=None):
     exp(-x) overflows to inf for very negative x, which gives the correct
     limit 0, so that overflow is silenced rather than reported.
     """
+    if not isinstance(x, np.ndarray):
+        xp = array_namespace(x)
+        # exp(-|x|) never overflows; the two branches are the same function.
+        decay = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1.0 / (1.0 + decay), decay / (1.0 + decay))
     out = np.negative(x, out=out)
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
@@ -25,6 +37,9 @@ def logistic(x, out=None):
 
 def softplus(x, out=None):
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), without overflow."""
+    if not isinstance(x, np.ndarray):
+        xp = array_namespace(x)
+        return xp.log1p(xp.exp(-xp.abs(x))) + xp.clip(x, min=0.0)
     positive_part = np.maximum(x, 0)
     out = np.abs(x, out=out)
     np.negative(out, out=out)
@@ -40,10 +55,25 @@ def logistic_for_sampling(x, out=None):
     drawing Bernoulli states needs; outputs that users see use
     :func:`logistic`.
     """
+    if not isinstance(x, np.ndarray):
+        xp = array_namespace(x)
+        return xp.tanh(x * 0.5) * 0.5 + 0.5
     out = np.multiply(x, 0.5, out=out)
     np.tanh(out, out=out)
     np.multiply(out, 0.5, out=out)
     return np.add(out, 0.5, out=out)
+
+
+def logsumexp(x, axis=None):
+    """``log sum exp(x)`` along ``axis``: scipy's for numpy, the same in others."""
+    if isinstance(x, np.ndarray):
+        return _scipy_logsumexp(x, axis=axis)
+    xp = array_namespace(x)
+    largest = xp.max(x, axis=axis, keepdims=True)
+    # An all -inf slice sums to 0, whose log is -inf, without inf - inf.
+    largest = xp.where(xp.isfinite(largest), largest, 0.0)
+    total = xp.log(xp.sum(xp.exp(x - largest), axis=axis, keepdims=True)) + largest
+    return xp.squeeze(total, axis=axis) if axis is not None else xp.reshape(total, ())
 
 
 def softplus_and_logistic(x):

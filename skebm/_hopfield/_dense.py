@@ -7,8 +7,8 @@ codes) are those of :mod:`skebm._hopfield._dynamics`.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from scipy.special import logsumexp
 
+from skebm._array_api import astype, device_of, is_numpy, namespace, to_numpy, zeros
 from skebm._hopfield._dynamics import (
     FIXED_POINT,
     SWEEP_LIMIT,
@@ -17,6 +17,7 @@ from skebm._hopfield._dynamics import (
     overlaps_with,
     shifted_logits,
 )
+from skebm._special import logsumexp
 
 # Synchronous steps of the exponential rule compute every unit's drive from
 # one set of weights exp(beta (o - max o)); terms exp(-2 beta) below the
@@ -53,11 +54,12 @@ def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
     energy : ndarray of shape (n_samples,)
     """
     overlaps = overlaps_with(states, memories)
+    xp = namespace(overlaps)
     if rule == "polynomial":
-        rectified = np.maximum(overlaps / memories.shape[1], 0.0)
-        return -np.sum(rectified**degree, axis=1)
+        rectified = _rectified(overlaps / memories.shape[1])
+        return -xp.sum(rectified**degree, axis=1)
     # The largest overlap taken out first: a large beta does not overflow.
-    largest = overlaps.max(axis=1)
+    largest = xp.max(overlaps, axis=1)
     return -largest - logsumexp(shifted_logits(overlaps, beta), axis=1) / beta
 
 
@@ -67,14 +69,22 @@ def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
     ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column`` the
     unit's values in the memories and ``state`` its current values.
     """
-    rest = overlaps - np.outer(state, column)
+    xp = namespace(overlaps)
+    rest = overlaps - state[:, None] * column[None, :]
     if rule == "polynomial":
-        plus = np.maximum((rest + column) / n_units, 0.0) ** degree
-        minus = np.maximum((rest - column) / n_units, 0.0) ** degree
-        return (plus - minus).sum(axis=1), (plus + minus).sum(axis=1)
+        plus = _rectified((rest + column) / n_units) ** degree
+        minus = _rectified((rest - column) / n_units) ** degree
+        return xp.sum(plus - minus, axis=1), xp.sum(plus + minus, axis=1)
     # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
-    weight = np.exp(shifted_logits(rest, beta))
-    return weight @ column, weight.sum(axis=1)
+    weight = xp.exp(shifted_logits(rest, beta))
+    return weight @ column, xp.sum(weight, axis=1)
+
+
+def _rectified(values):
+    """``max(values, 0)``."""
+    if is_numpy(values):
+        return np.maximum(values, 0.0)
+    return namespace(values).clip(values, min=0.0)
 
 
 def _sums_by_sign(weights, memories):
@@ -87,12 +97,15 @@ def _sums_by_sign(weights, memories):
     n_memories, n_units = memories.shape
     block = max(1, _MEMORY_BLOCK_ELEMENTS // n_units)
     sums = [
-        (np.zeros((w.shape[0], n_units)), np.zeros((w.shape[0], n_units)))
+        (
+            zeros((w.shape[0], n_units), "float64", memories),
+            zeros((w.shape[0], n_units), "float64", memories),
+        )
         for w in weights
     ]
     for start in range(0, n_memories, block):
-        rows = slice(start, start + block)
-        plus = (memories[rows] > 0).astype(np.float64)
+        rows = slice(start, min(start + block, n_memories))
+        plus = astype(memories[rows, ...] > 0, "float64")
         minus = 1.0 - plus
         for w, (sum_plus, sum_minus) in zip(weights, sums, strict=True):
             sum_plus += w[:, rows] @ plus
@@ -116,11 +129,12 @@ def _dense_drives_of_all_units(overlaps, states, memories, rule, degree, beta):
     energy_drop, scale : ndarray of shape (n_samples, n_units)
     """
     is_plus = states > 0
+    xp = namespace(overlaps)
     if rule == "polynomial":
         n_units = states.shape[1]
 
         def rectified_power(shift):
-            return np.maximum((overlaps + shift) / n_units, 0.0) ** degree
+            return _rectified((overlaps + shift) / n_units) ** degree
 
         at_overlap = rectified_power(0.0)
         rise = rectified_power(2.0) - at_overlap
@@ -130,9 +144,9 @@ def _dense_drives_of_all_units(overlaps, states, memories, rule, degree, beta):
         (fall_plus, fall_minus), (rise_plus, rise_minus) = _sums_by_sign(
             [fall, rise], memories
         )
-        energy_drop = np.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
-        total = 2.0 * at_overlap.sum(axis=1, keepdims=True)
-        scale = total + np.where(
+        energy_drop = xp.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
+        total = 2.0 * xp.sum(at_overlap, axis=1, keepdims=True)
+        scale = total + xp.where(
             is_plus, rise_minus - fall_plus, rise_plus - fall_minus
         )
         return energy_drop, scale
@@ -141,11 +155,11 @@ def _dense_drives_of_all_units(overlaps, states, memories, rule, degree, beta):
     # the others; both are scaled by exp(-beta) so that nothing overflows.
     # The decision can hinge on terms exp(-2 beta) below the largest, which
     # stay representable for beta <= _ALL_UNITS_BETA_LIMIT.
-    weight = np.exp(shifted_logits(overlaps, beta))
+    weight = xp.exp(shifted_logits(overlaps, beta))
     ((weight_plus, weight_minus),) = _sums_by_sign([weight], memories)
-    agree = np.where(is_plus, weight_plus, weight_minus) * np.exp(-2.0 * beta)
-    disagree = np.where(is_plus, weight_minus, weight_plus)
-    signs = np.where(is_plus, 1.0, -1.0)
+    agree = xp.where(is_plus, weight_plus, weight_minus) * float(np.exp(-2.0 * beta))
+    disagree = xp.where(is_plus, weight_minus, weight_plus)
+    signs = 2.0 * astype(is_plus, "float64") - 1.0
     return signs * (agree - disagree), agree + disagree
 
 
@@ -192,11 +206,14 @@ def dense_recall(
     states : ndarray of shape (n_samples, n_units)
     status : ndarray of int of shape (n_samples,)
     """
-    states = np.array(states, dtype=np.float64)
+    if is_numpy(memories):
+        states = np.array(states, dtype=np.float64)
+    else:
+        states = astype(states, "float64")
     n_units = memories.shape[1]
 
     def drive(overlaps, current, unit):
-        column = memories[:, unit]
+        column = astype(memories[:, unit], "float64", copy=False)
         old = current[:, unit]
         energy_drop, scale = _dense_drive(
             overlaps, column, old, rule, degree, beta, n_units
@@ -212,12 +229,14 @@ def dense_recall(
                     overlaps, current, memories, rule, degree, beta
                 )
                 return _signs_keeping_ties(energy_drop, scale, current)
-            new = np.empty_like(current)
+            new = namespace(current).zeros_like(current)
             for unit in range(n_units):
                 new[:, unit] = drive(overlaps, current, unit)
             return new
 
         return _synchronous_loop(states, step, n_sweeps, clamp)
+    if not is_numpy(memories):
+        return _namespace_dense_async(states, memories, drive, order, n_sweeps, clamp)
 
     status = np.full(states.shape[0], SWEEP_LIMIT)
     active = np.arange(states.shape[0])
@@ -242,4 +261,35 @@ def dense_recall(
         states[active] = current
         status[active[~changed]] = FIXED_POINT
         active = active[changed]
+    return states, status
+
+
+def _namespace_dense_async(states, memories, drive, order, n_sweeps, clamp):
+    """Asynchronous sweeps of :func:`dense_recall` in another namespace.
+
+    Every row is swept and the finished ones keep their state; a row stops
+    after a sweep that changes none of its units.
+    """
+    xp = namespace(memories)
+    device = device_of(memories)
+    n_samples = states.shape[0]
+    status = xp.full(n_samples, SWEEP_LIMIT, device=device)
+    active = xp.ones(n_samples, dtype=xp.bool, device=device)
+    free = None if clamp is None else ~clamp
+    wide_memories = astype(memories, "float64", copy=False)
+    for _ in range(n_sweeps):
+        if not bool(xp.any(active)):
+            break
+        overlaps = overlaps_with(states, memories)
+        changed = xp.zeros(n_samples, dtype=xp.bool, device=device)
+        for unit in to_numpy(order).tolist():
+            old = states[:, unit]
+            keep = ~active if free is None else ~(active & free[:, unit])
+            new = xp.where(keep, old, drive(overlaps, states, unit))
+            delta = new - old
+            changed = changed | (delta != 0)
+            states[:, unit] = new
+            overlaps += delta[:, None] * wide_memories[:, unit][None, :]
+        status = xp.where(active & ~changed, FIXED_POINT, status)
+        active = active & changed
     return states, status

@@ -9,11 +9,18 @@ A unit's new state is the sign of its drive (the local field for pairwise
 weights, the energy difference for dense rules). A drive within a relative
 ``TIE_TOLERANCE`` of zero counts as zero and leaves the unit as it is, so that
 rounding in a matrix product never decides a tie.
+
+Arrays of other array-API namespaces run the same functions in their
+namespace; their loops keep every row and freeze the finished ones (by
+``where``) rather than gather the unfinished ones, which the standard's
+indexing does not do in place and a GPU does not need.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+
+from skebm._array_api import astype, device_of, is_numpy, namespace
 
 TIE_TOLERANCE = 1e-10
 
@@ -33,7 +40,8 @@ def shifted_logits(overlaps, beta):
     Subtracting the largest overlap before multiplying by beta keeps a large
     beta from overflowing; a difference that becomes -inf has weight 0.
     """
-    shifted = overlaps - overlaps.max(axis=1, keepdims=True)
+    xp = namespace(overlaps)
+    shifted = overlaps - xp.max(overlaps, axis=1, keepdims=True)
     with np.errstate(over="ignore"):
         shifted *= beta
     return shifted
@@ -46,14 +54,23 @@ def overlaps_with(states, memories):
     exact in float32 up to 2**24 units; float32 memories are multiplied as
     they are, never copied to float64.
     """
+    if not is_numpy(memories):
+        overlaps = astype(states, _dtype_name(memories), copy=False) @ memories.T
+        return astype(overlaps, "float64", copy=False)
     overlaps = np.asarray(states, dtype=memories.dtype) @ memories.T
     return overlaps.astype(np.float64, copy=False)
+
+
+def _dtype_name(array):
+    """ "float32" or "float64", the name of ``array``'s dtype."""
+    return "float32" if array.dtype == namespace(array).float32 else "float64"
 
 
 def _signs_keeping_ties(drive, scale, states):
     """+1 / -1 where the drive is clearly positive / negative, else the state."""
     threshold = TIE_TOLERANCE * scale
-    return np.where(drive > threshold, 1.0, np.where(drive < -threshold, -1.0, states))
+    xp = namespace(drive)
+    return xp.where(drive > threshold, 1.0, xp.where(drive < -threshold, -1.0, states))
 
 
 def _synchronous_loop(states, step, n_sweeps, clamp):
@@ -64,6 +81,8 @@ def _synchronous_loop(states, step, n_sweeps, clamp):
     compared through a random integer projection first, and in full only
     where the projections agree.
     """
+    if not is_numpy(states):
+        return _namespace_synchronous_loop(states, step, n_sweeps, clamp)
     n_samples, n_units = states.shape
     status = np.full(n_samples, SWEEP_LIMIT)
     active = np.arange(n_samples)
@@ -105,4 +124,32 @@ def _synchronous_loop(states, step, n_sweeps, clamp):
         status[active[fixed]] = FIXED_POINT
         status[active[cycle]] = CYCLE
         active = active[~(fixed | cycle)]
+    return states, status
+
+
+def _namespace_synchronous_loop(states, step, n_sweeps, clamp):
+    """:func:`_synchronous_loop` in another namespace: every row steps, the
+    finished ones keep their state."""
+    xp = namespace(states)
+    device = device_of(states)
+    n_samples = states.shape[0]
+    status = xp.full(n_samples, SWEEP_LIMIT, device=device)
+    active = xp.ones(n_samples, dtype=xp.bool, device=device)
+    history = []
+    for _ in range(n_sweeps):
+        if not bool(xp.any(active)):
+            break
+        new = step(states, None)
+        if clamp is not None:
+            new = xp.where(clamp, states, new)
+        fixed = xp.all(new == states, axis=1)
+        cycle = xp.zeros(n_samples, dtype=xp.bool, device=device)
+        for past in history:
+            cycle = cycle | xp.all(past == new, axis=1)
+        cycle = cycle & ~fixed
+        history = [*history, states][-(MAX_CYCLE_PERIOD - 1) :]
+        states = xp.where(active[:, None], new, states)
+        status = xp.where(active & fixed, FIXED_POINT, status)
+        status = xp.where(active & cycle, CYCLE, status)
+        active = active & ~(fixed | cycle)
     return states, status

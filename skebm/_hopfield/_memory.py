@@ -14,6 +14,14 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 
+from skebm._array_api import (
+    astype,
+    copy,
+    input_namespace,
+    is_numpy,
+    like,
+    namespace,
+)
 from skebm._hopfield._dynamics import SWEEP_LIMIT
 from skebm._hopfield._networks import NETWORKS, Settings
 from skebm._hopfield._rules import nominal_capacity
@@ -23,6 +31,8 @@ from skebm._sklearn_compat import (
     StrOptions,
     _fit_context,
     check_is_fitted,
+    check_same_namespace,
+    get_namespace,
     validate_data,
     validate_fitted_data,
 )
@@ -56,7 +66,9 @@ class HopfieldMemory(
     (exponential), and the modern continuous Hopfield network of Ramsauer et
     al. (softmax attention).
 
-    Read more in the :ref:`User Guide <hopfield_guide>`.
+    Read more in the :ref:`User Guide <hopfield_guide>`. With scikit-learn's
+    ``array_api_dispatch``, every rule stores and recalls torch or CuPy
+    arrays on their device (:ref:`gpu_guide`).
 
     Parameters
     ----------
@@ -292,10 +304,11 @@ class HopfieldMemory(
             The fitted memory.
         """
         begin = time.perf_counter()
+        xp, _ = input_namespace(X)
         with _sum_may_overflow():
-            X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.update_order_ = check_random_state(self.random_state).permutation(
-            X.shape[1]
+            X = validate_data(self, X, dtype=[xp.float64, xp.float32])
+        self.update_order_ = like(
+            check_random_state(self.random_state).permutation(X.shape[1]), X
         )
         self._store(X, previous=None)
         self._report("fit", begin)
@@ -325,6 +338,8 @@ class HopfieldMemory(
         if not hasattr(self, "memories_"):
             return self.fit(X)
         begin = time.perf_counter()
+        self._check_namespace(X, "partial_fit")
+        input_namespace(X)
         with _sum_may_overflow():
             X = validate_data(self, X, dtype=self.memories_.dtype, reset=False)
         self._store(X, previous=self._stored_rows)
@@ -353,6 +368,7 @@ class HopfieldMemory(
             Decoding in the Notes): exactly ``data_min_`` or ``data_max_``
             for the binary rules and the ``binary_features_``.
         """
+        self._check_namespace(X, "predict")
         X, states, clamp = self._validate_probe(X, clamp)
         return self._decode(self._recall(states, clamp), X, clamp)
 
@@ -372,6 +388,7 @@ class HopfieldMemory(
             ``"softmax"`` the attention ``softmax(beta Xi s)`` on each
             memory (rows sum to one).
         """
+        self._check_namespace(X, "transform")
         _, states, _ = self._validate_probe(X, None)
         states = self._recall(states, None)
         return self._network.similarity(states, self._settings())
@@ -389,8 +406,8 @@ class HopfieldMemory(
         energy : ndarray of shape (n_samples,)
             The rule's energy (see Notes); lower is more memory-like.
         """
-        _, states, _ = self._validate_probe(X, None)
-        return self._network.energy(states, self._settings())
+        self._check_namespace(X, "energy")
+        return self._energy(X)
 
     def score_samples(self, X):
         """Minus the energy of each row.
@@ -405,7 +422,8 @@ class HopfieldMemory(
         score : ndarray of shape (n_samples,)
             ``-energy(X)``: higher is more memory-like.
         """
-        return -self.energy(X)
+        self._check_namespace(X, "score_samples")
+        return -self._energy(X)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`, the score ``GridSearchCV`` maximises.
@@ -423,21 +441,29 @@ class HopfieldMemory(
         score : float
             Mean minus energy.
         """
-        return float(np.mean(self.score_samples(X)))
+        scores = self.score_samples(X)
+        if is_numpy(scores):
+            return float(np.mean(scores))
+        return float(namespace(scores).mean(scores))
 
     # ---------------------------------------------------------------- private
 
+    def _energy(self, X):
+        _, states, _ = self._validate_probe(X, None)
+        return self._network.energy(states, self._settings())
+
     def _store(self, X, previous):
         """Store X after ``previous`` rows (raw values) and update the network."""
-        low = X.min(axis=0).astype(np.float64)
-        high = X.max(axis=0).astype(np.float64)
+        xp = namespace(X)
+        low = astype(xp.min(X, axis=0), "float64")
+        high = astype(xp.max(X, axis=0), "float64")
         reencode = previous is None
         if not reencode:
-            widened_low = np.minimum(self.data_min_, low)
-            widened_high = np.maximum(self.data_max_, high)
+            widened_low = xp.minimum(self.data_min_, low)
+            widened_high = xp.maximum(self.data_max_, high)
             reencode = not (
-                np.array_equal(widened_low, self.data_min_)
-                and np.array_equal(widened_high, self.data_max_)
+                bool(xp.all(widened_low == self.data_min_))
+                and bool(xp.all(widened_high == self.data_max_))
             )
             low, high = widened_low, widened_high
         self.data_min_, self.data_max_ = low, high
@@ -445,17 +471,23 @@ class HopfieldMemory(
         # range, and both are exact for two values such as {0, 1}.
         self.center_ = low * 0.5 + high * 0.5
         self.scale_ = high * 0.5 - low * 0.5
-        self._stored_rows = X.copy() if previous is None else np.vstack([previous, X])
+        if previous is None:
+            self._stored_rows = copy(X)
+        elif xp is np:
+            self._stored_rows = np.vstack([previous, X])
+        else:
+            self._stored_rows = xp.concat([previous, X])
         rows = self._stored_rows
-        self.binary_features_ = (low < high) & np.all(
-            (rows == low.astype(rows.dtype)) | (rows == high.astype(rows.dtype)),
+        dtype_name = "float32" if rows.dtype == xp.float32 else "float64"
+        self.binary_features_ = (low < high) & xp.all(
+            (rows == astype(low, dtype_name)) | (rows == astype(high, dtype_name)),
             axis=0,
         )
 
         if reencode:
             # A new encoding restarts the network from every row stored.
             self._network = NETWORKS[self.rule](
-                self.rule, self.update_order_, dtype=X.dtype
+                self.rule, self.update_order_, dtype=dtype_name
             )
             self._network.add(self._encode(self._stored_rows))
         else:
@@ -475,18 +507,19 @@ class HopfieldMemory(
 
     def _decode(self, states, X, clamp):
         """Recalled states to the data's values (Decoding, in the Notes)."""
+        xp = namespace(states)
         if not self._network.binary_states:
             # Convex combinations of the memories: only rounding leaves [-1, 1].
-            states = np.clip(states, -1.0, 1.0)
-        decoded = self.center_ + self.scale_ * states.astype(np.float64, copy=False)
+            states = xp.clip(states, -1.0, 1.0)
+        decoded = self.center_ + self.scale_ * astype(states, "float64", copy=False)
         if clamp is not None:
-            decoded = np.where(clamp, X, decoded)
-        two_values = np.where(decoded >= self.center_, self.data_max_, self.data_min_)
+            decoded = xp.where(clamp, X, decoded)
+        two_values = xp.where(decoded >= self.center_, self.data_max_, self.data_min_)
         if self._network.binary_states:
             return two_values
         # A constant feature is its constant, clamped or not.
         snapped = self.binary_features_ | ~(self.scale_ > 0)
-        return np.where(snapped, two_values, decoded)
+        return xp.where(snapped, two_values, decoded)
 
     def _settings(self):
         """The parameters that recall, energy and similarity read."""
@@ -501,11 +534,12 @@ class HopfieldMemory(
     def _validate_probe(self, X, clamp):
         """The validated probes X, their encoded states and the checked clamp."""
         check_is_fitted(self)
+        xp = namespace(self.memories_)
         with _sum_may_overflow():
-            X = validate_fitted_data(self, X, dtype=np.float64)
+            X = validate_fitted_data(self, X, dtype=xp.float64)
         if clamp is not None:
-            clamp = np.asarray(clamp)
-            if clamp.dtype != bool:
+            clamp = np.asarray(clamp) if xp is np else like(clamp, X)
+            if clamp.dtype != (bool if xp is np else xp.bool):
                 raise TypeError(
                     f"clamp must be an array of booleans; got dtype {clamp.dtype}."
                 )
@@ -530,7 +564,11 @@ class HopfieldMemory(
 
     def _recall(self, states, clamp):
         states, status = self._network.recall(states, clamp, self._settings())
-        n_unsettled = int(np.count_nonzero(status == SWEEP_LIMIT))
+        if is_numpy(status):
+            n_unsettled = int(np.count_nonzero(status == SWEEP_LIMIT))
+        else:
+            xp = namespace(status)
+            n_unsettled = int(xp.sum(xp.astype(status == SWEEP_LIMIT, xp.int64)))
         if n_unsettled and self._network.warns_when_unsettled:
             warnings.warn(
                 f"Recall of {n_unsettled} of {len(status)} rows stopped at "
@@ -540,8 +578,25 @@ class HopfieldMemory(
             )
         return states
 
+    def _check_namespace(self, X, method):
+        """Refuse X of another namespace or device than the stored memories.
+
+        scikit-learn's check, under ``array_api_dispatch``; without it, X is
+        converted to numpy, which a memory fitted on other arrays refuses too.
+        """
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="memories_", method=method)
+        if not is_numpy(self.memories_) and not get_namespace(X)[1]:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on arrays of "
+                f"{namespace(self.memories_).__name__}; call "
+                f"{method}() on such arrays with "
+                "sklearn.set_config(array_api_dispatch=True)."
+            )
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.array_api_support = True
         tags.input_tags.sparse = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

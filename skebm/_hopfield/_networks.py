@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from skebm._array_api import astype, is_numpy, namespace, zeros
 from skebm._hopfield._dense import dense_energy, dense_recall
 from skebm._hopfield._pairwise import pairwise_energy, pairwise_recall
 from skebm._hopfield._rules import (
@@ -82,6 +83,12 @@ class _Network:
 
     def add(self, patterns):
         """Store encoded patterns after those stored so far; return self."""
+        if not is_numpy(patterns):
+            patterns = astype(patterns, self.dtype.name, copy=False)
+            if self.memories is not None:
+                patterns = namespace(patterns).concat([self.memories, patterns])
+            self.memories = patterns
+            return self
         patterns = np.asarray(patterns, dtype=self.dtype)
         self.memories = (
             patterns if self.memories is None else np.vstack([self.memories, patterns])
@@ -99,16 +106,18 @@ class _Network:
         n_samples = states.shape[0]
         if n_samples <= chunk:
             return function(states, clamp)
-        results = [
-            function(
-                states[start : start + chunk],
-                None if clamp is None else clamp[start : start + chunk],
-            )
+        bounds = [
+            slice(start, min(start + chunk, n_samples))
             for start in range(0, n_samples, chunk)
         ]
+        results = [
+            function(states[rows, ...], None if clamp is None else clamp[rows, ...])
+            for rows in bounds
+        ]
+        concatenate = np.concatenate if is_numpy(states) else namespace(states).concat
         if isinstance(results[0], tuple):
-            return tuple(np.concatenate(parts) for parts in zip(*results, strict=True))
-        return np.concatenate(results)
+            return tuple(concatenate(parts) for parts in zip(*results, strict=True))
+        return concatenate(results)
 
     def fitted_attributes(self):
         """Public fitted attributes of this family beyond ``memories_``."""
@@ -137,7 +146,7 @@ class _BinaryNetwork(_Network):
         # of recalling a probe in a large pairwise network).
         positive = X >= center
         positive |= ~(scale > 0)
-        encoded = positive.astype(np.float64)
+        encoded = astype(positive, "float64")
         encoded *= 2.0
         encoded -= 1.0
         return encoded
@@ -147,7 +156,7 @@ class _BinaryNetwork(_Network):
 
         In the memories' dtype: the +-1 overlaps are exact in float32 too.
         """
-        overlaps = np.asarray(states, dtype=self.dtype) @ self.memories.T
+        overlaps = astype(states, self.dtype.name, copy=False) @ self.memories.T
         overlaps /= self.memories.shape[1]
         return overlaps
 
@@ -197,15 +206,15 @@ class PairwiseNetwork(_BinaryNetwork):
         super().add(patterns)
         self.weights = self._WEIGHT_RULES[self.rule](self, patterns)
         n_features = patterns.shape[1]
-        self.thresholds = np.zeros(n_features)
+        self.thresholds = zeros(n_features, "float64", patterns)
         # Asynchronous sweeps take the weights in the order of the sweep.
         # Reordering them per recall costs about four products of one probe,
         # so small recalls want it kept; past a size the copy's memory matters
-        # more, and each recall reorders.
+        # more, and each recall reorders. (Other namespaces sweep unit by unit.)
         order = self.order
         self.weights_in_order = (
             self.weights[np.ix_(order, order)]
-            if n_features <= _KEEP_ORDERED_WEIGHTS_UP_TO
+            if n_features <= _KEEP_ORDERED_WEIGHTS_UP_TO and is_numpy(self.weights)
             else None
         )
         return self
@@ -291,16 +300,21 @@ class SoftmaxNetwork(_Network):
         half-ranges from the midpoint raises a ValueError.
         """
         varies = scale > 0
+        xp = namespace(X)
         with np.errstate(over="ignore"):
             # Halves first, so that X - center cannot overflow; halving is
             # exact, so the result is (X - center) / scale to the last bit.
             encoded = X * 0.5 - center * 0.5
-            encoded /= np.where(varies, scale, 1.0)
+            encoded /= xp.where(varies, scale, 1.0)
             encoded *= 2.0
-        encoded[:, ~varies] = 0.0
-        too_far = ~(np.abs(encoded) <= _LARGEST_SOFTMAX_STATE)
-        if too_far.any():
-            row, feature = np.argwhere(too_far)[0]
+        if xp is np:
+            encoded[:, ~varies] = 0.0
+        else:
+            encoded = xp.where(varies, encoded, 0.0)
+        too_far = ~(xp.abs(encoded) <= _LARGEST_SOFTMAX_STATE)
+        if bool(xp.any(too_far)):
+            rows, features = xp.nonzero(too_far)
+            row, feature = int(rows[0]), int(features[0])
             raise ValueError(
                 f"X[{row}, {feature}] = {X[row, feature]:.6g} lies too far from "
                 f"the values stored for feature {feature} (midpoint "

@@ -8,6 +8,7 @@ codes) are those of :mod:`skebm._hopfield._dynamics`.
 
 import numpy as np
 
+from skebm._array_api import astype, device_of, is_numpy, namespace, to_numpy
 from skebm._hopfield._dynamics import (
     FIXED_POINT,
     SWEEP_LIMIT,
@@ -41,6 +42,9 @@ def pairwise_energy(states, weights, thresholds):
     energy : ndarray of shape (n_samples,)
     """
     fields = states @ weights.T
+    if not is_numpy(fields):
+        xp = namespace(fields)
+        return -0.5 * xp.sum(fields * states, axis=1) - states @ thresholds
     return -0.5 * np.einsum("ij,ij->i", fields, states) - states @ thresholds
 
 
@@ -89,6 +93,10 @@ def pairwise_recall(
     status : ndarray of int of shape (n_samples,)
         ``FIXED_POINT``, ``CYCLE`` or ``SWEEP_LIMIT``.
     """
+    if not is_numpy(weights):
+        return _namespace_pairwise_recall(
+            states, weights, thresholds, order, update, n_sweeps, clamp
+        )
     weights = np.asarray(weights, dtype=np.float64)
     thresholds = np.asarray(thresholds, dtype=np.float64)
     scale = np.abs(weights).sum(axis=1) + np.abs(thresholds)
@@ -282,3 +290,48 @@ def _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp):
         return _signs_keeping_ties(fields, scale, current)
 
     return _synchronous_loop(states, step, n_sweeps, clamp)
+
+
+def _namespace_pairwise_recall(
+    states, weights, thresholds, order, update, n_sweeps, clamp
+):
+    """:func:`pairwise_recall` in another namespace.
+
+    Synchronous steps as in numpy. Asynchronous sweeps visit one unit at a
+    time and add each flip's change to every field (a rank-one update of
+    the same cost as the blocked products of the numpy code); every row is
+    swept and the finished ones keep their state.
+    """
+    xp = namespace(weights)
+    weights = astype(weights, "float64", copy=False)
+    thresholds = astype(thresholds, "float64", copy=False)
+    scale = xp.sum(xp.abs(weights), axis=1) + xp.abs(thresholds)
+    states = astype(states, "float64")
+    if update == "sync":
+        return _pairwise_sync(states, weights, thresholds, scale, n_sweeps, clamp)
+    device = device_of(weights)
+    n_samples = states.shape[0]
+    negative_tie = -TIE_TOLERANCE * scale
+    status = xp.full(n_samples, SWEEP_LIMIT, device=device)
+    active = xp.ones(n_samples, dtype=xp.bool, device=device)
+    free = None if clamp is None else ~clamp
+    fields = states @ weights.T + thresholds
+    for _ in range(n_sweeps):
+        for unit in to_numpy(order).tolist():
+            # A unit flips where its field clearly opposes its state.
+            flips = active & (fields[:, unit] * states[:, unit] < negative_tie[unit])
+            if free is not None:
+                flips = flips & free[:, unit]
+            change = xp.where(flips, -2.0 * states[:, unit], 0.0)
+            states[:, unit] = states[:, unit] + change
+            fields += change[:, None] * weights[:, unit][None, :]
+        # A row is at a fixed point when no field opposes a free unit.
+        opposed = fields * states < negative_tie
+        if free is not None:
+            opposed = opposed & free
+        moving = xp.any(opposed, axis=1)
+        status = xp.where(active & ~moving, FIXED_POINT, status)
+        active = active & moving
+        if not bool(xp.any(active)):
+            break
+    return states, status

@@ -3,7 +3,8 @@
 Every function takes bipolar patterns (rows of +-1 values) and returns a
 symmetric weight matrix with a zero diagonal. The incremental forms add
 patterns to weights built earlier, so that storing ``A`` then ``B`` gives the
-same weights as storing ``vstack([A, B])`` at once.
+same weights as storing ``vstack([A, B])`` at once. Arrays of another
+array-API namespace get their weights in that namespace.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -11,6 +12,15 @@ same weights as storing ``vstack([A, B])`` at once.
 import math
 
 import numpy as np
+
+from skebm._array_api import astype, device_of, is_numpy, namespace
+
+
+def _without_diagonal(matrix):
+    """``matrix`` (of another namespace) with a zero diagonal."""
+    xp = namespace(matrix)
+    eye = xp.eye(matrix.shape[0], dtype=xp.bool, device=device_of(matrix))
+    return xp.where(eye, 0.0, matrix)
 
 
 def hebbian_correlation(patterns, correlation=None):
@@ -32,6 +42,10 @@ def hebbian_correlation(patterns, correlation=None):
     correlation : ndarray of shape (n_features, n_features)
         The updated correlation (a new array).
     """
+    if not is_numpy(patterns):
+        patterns = astype(patterns, "float64", copy=False)
+        added = _without_diagonal(patterns.T @ patterns)
+        return added if correlation is None else correlation + added
     patterns = np.asarray(patterns, dtype=np.float64)
     added = patterns.T @ patterns
     np.fill_diagonal(added, 0.0)
@@ -52,7 +66,8 @@ def hebbian_weights(patterns):
     -------
     weights : ndarray of shape (n_features, n_features)
     """
-    patterns = np.asarray(patterns, dtype=np.float64)
+    if is_numpy(patterns):
+        patterns = np.asarray(patterns, dtype=np.float64)
     return hebbian_correlation(patterns) / patterns.shape[1]
 
 
@@ -79,6 +94,8 @@ def storkey_weights(patterns, weights=None):
     weights : ndarray of shape (n_features, n_features)
         The updated weights (a new array).
     """
+    if not is_numpy(patterns):
+        return _namespace_storkey_weights(patterns, weights)
     patterns = np.asarray(patterns, dtype=np.float64)
     n_features = patterns.shape[1]
     if weights is None:
@@ -94,6 +111,24 @@ def storkey_weights(patterns, weights=None):
         update /= n_features
         weights += update
         weights[diagonal, diagonal] = 0.0
+    return weights
+
+
+def _namespace_storkey_weights(patterns, weights):
+    """:func:`storkey_weights` in another namespace."""
+    xp = namespace(patterns)
+    patterns = astype(patterns, "float64", copy=False)
+    n_features = patterns.shape[1]
+    if weights is None:
+        weights = xp.zeros(
+            (n_features, n_features), dtype=xp.float64, device=device_of(patterns)
+        )
+    for row in range(patterns.shape[0]):
+        pattern = patterns[row, :]
+        field = weights @ pattern
+        cross = pattern[:, None] * field[None, :]
+        update = pattern[:, None] * pattern[None, :] - cross - cross.T + 2.0 * weights
+        weights = _without_diagonal(weights + update / n_features)
     return weights
 
 
@@ -113,6 +148,10 @@ def pseudoinverse_weights(patterns):
     -------
     weights : ndarray of shape (n_features, n_features)
     """
+    if not is_numpy(patterns):
+        patterns = astype(patterns, "float64", copy=False)
+        projection = namespace(patterns).linalg.pinv(patterns) @ patterns
+        return _without_diagonal((projection + projection.T) / 2.0)
     patterns = np.asarray(patterns, dtype=np.float64)
     projection = np.linalg.pinv(patterns) @ patterns
     weights = (projection + projection.T) / 2.0

@@ -8,9 +8,11 @@ are those of :mod:`skebm._hopfield._dynamics`.
 
 import numpy as np
 
+from skebm._array_api import astype, device_of, is_numpy, namespace
 from skebm._hopfield._dynamics import (
     FIXED_POINT,
     SWEEP_LIMIT,
+    _dtype_name,
     overlaps_with,
     shifted_logits,
 )
@@ -32,6 +34,11 @@ def softmax_attention(states, memories, beta):
     -------
     attention : ndarray of shape (n_samples, n_memories)
     """
+    if not is_numpy(memories):
+        xp = namespace(memories)
+        states = astype(states, _dtype_name(memories), copy=False)
+        attention = xp.exp(shifted_logits(states @ memories.T, beta))
+        return attention / xp.sum(attention, axis=1, keepdims=True)
     states = np.asarray(states, dtype=memories.dtype)
     attention = np.exp(shifted_logits(states @ memories.T, beta))
     attention /= attention.sum(axis=1, keepdims=True)
@@ -55,6 +62,8 @@ def softmax_energy(states, memories, beta):
     energy : ndarray of shape (n_samples,)
     """
     overlaps = overlaps_with(states, memories)
+    if not is_numpy(memories):
+        return _namespace_softmax_energy(states, memories, overlaps, beta)
     states = np.asarray(states, dtype=np.float64)
     largest = overlaps.max(axis=1)
     # (1/beta) (log sum_mu exp(beta o_mu) - log P) as the largest overlap plus
@@ -67,6 +76,22 @@ def softmax_energy(states, memories, beta):
         -largest
         - log_mean / beta
         + 0.5 * np.einsum("ij,ij->i", states, states)
+        + 0.5 * largest_norm2
+    )
+
+
+def _namespace_softmax_energy(states, memories, overlaps, beta):
+    """:func:`softmax_energy` in another namespace, from the overlaps."""
+    xp = namespace(memories)
+    states = astype(states, "float64", copy=False)
+    memories = astype(memories, "float64", copy=False)
+    largest = xp.max(overlaps, axis=1)
+    log_mean = xp.log1p(xp.mean(xp.expm1(shifted_logits(overlaps, beta)), axis=1))
+    largest_norm2 = xp.max(xp.sum(memories * memories, axis=1))
+    return (
+        -largest
+        - log_mean / beta
+        + 0.5 * xp.sum(states * states, axis=1)
         + 0.5 * largest_norm2
     )
 
@@ -94,6 +119,8 @@ def softmax_recall(states, memories, beta, *, n_sweeps=100, tol=1e-6, clamp=None
     status : ndarray of int of shape (n_samples,)
         ``FIXED_POINT`` (converged to tol) or ``SWEEP_LIMIT``.
     """
+    if not is_numpy(memories):
+        return _namespace_softmax_recall(states, memories, beta, n_sweeps, tol, clamp)
     states = np.array(states, dtype=memories.dtype)
     status = np.full(states.shape[0], SWEEP_LIMIT)
     active = np.arange(states.shape[0])
@@ -109,3 +136,45 @@ def softmax_recall(states, memories, beta, *, n_sweeps=100, tol=1e-6, clamp=None
         status[active[converged]] = FIXED_POINT
         active = active[~converged]
     return states, status
+
+
+def _namespace_softmax_recall(states, memories, beta, n_sweeps, tol, clamp):
+    """:func:`softmax_recall` in another namespace.
+
+    The rows still moving are gathered after each sweep in which some
+    converged (``take``, as numpy's code indexes them); the finished rows
+    are put back in their order by one ``argsort`` at the end, since the
+    standard has no scatter.
+    """
+    xp = namespace(memories)
+    device = device_of(memories)
+    current = astype(states, _dtype_name(memories))
+    rows = xp.arange(current.shape[0], device=device)
+    finished_rows, finished_states = [], []
+    for _ in range(n_sweeps):
+        if current.shape[0] == 0:
+            break
+        new = softmax_attention(current, memories, beta) @ memories
+        if clamp is not None:
+            new = xp.where(clamp, current, new)
+        converged = xp.max(xp.abs(new - current), axis=1) <= tol
+        current = new
+        if bool(xp.any(converged)):
+            (done,) = xp.nonzero(converged)
+            (moving,) = xp.nonzero(~converged)
+            finished_rows.append(xp.take(rows, done))
+            finished_states.append(xp.take(current, done, axis=0))
+            rows = xp.take(rows, moving)
+            current = xp.take(current, moving, axis=0)
+            if clamp is not None:
+                clamp = xp.take(clamp, moving, axis=0)
+    n_finished = sum(int(part.shape[0]) for part in finished_rows)
+    order = xp.argsort(xp.concat([*finished_rows, rows]))
+    states = xp.take(xp.concat([*finished_states, current]), order, axis=0)
+    status = xp.concat(
+        [
+            xp.full(n_finished, FIXED_POINT, device=device),
+            xp.full(rows.shape[0], SWEEP_LIMIT, device=device),
+        ]
+    )
+    return states, xp.take(status, order)

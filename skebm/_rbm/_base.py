@@ -7,6 +7,11 @@ checks the input, and computes and caches log Z. The estimators built on it
 (:class:`~skebm.RBMTransformer`) add the public methods; their parameters
 (``n_components``, ``visible``, ``method``, ``batch_size``, ``partition_method``
 and the rest) are read here under the same names.
+
+A model fitted on arrays of another array-API namespace (with scikit-learn's
+``array_api_dispatch``) holds its fitted arrays in that namespace, on the
+device of the training data, and computes there; numpy arrays keep the
+numpy code.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -23,11 +28,23 @@ from scipy.special import logit
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 
+from skebm._array_api import (
+    accumulation_dtype,
+    astype,
+    copy,
+    device_of,
+    is_numpy,
+    like,
+    namespace,
+    to_numpy,
+    zeros,
+)
 from skebm._persistence import (
     VersionedStateMixin,
     generator_from_state,
     generator_state,
 )
+from skebm._random import draws_for
 from skebm._rbm._data import (
     as_generator,
     checked_row_chunks,
@@ -42,10 +59,16 @@ from skebm._rbm._trainer import (
     ContrastiveDivergence,
     EarlyStopping,
     LinearDecaySchedule,
+    NamespaceContrastiveDivergence,
     ParameterAverage,
 )
 from skebm._rbm._units import VISIBLE_UNITS, make_units
-from skebm._sklearn_compat import check_is_fitted, validate_fitted_data
+from skebm._sklearn_compat import (
+    check_is_fitted,
+    check_same_namespace,
+    get_namespace,
+    validate_fitted_data,
+)
 from skebm._verbose import report_progress
 from skebm.exceptions import UnreliableLogPartitionWarning
 
@@ -79,6 +102,7 @@ def _fingerprint(arrays):
     that keeps all the checksums has odds of one in four billion.
     """
     checksum = 0
+    arrays = [to_numpy(array) for array in arrays]
     for array in arrays:
         array = np.ascontiguousarray(array)
         checksum = zlib.crc32(memoryview(array).cast("B"), checksum)
@@ -114,6 +138,39 @@ def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
         UnreliableLogPartitionWarning,
         stacklevel=stacklevel,
     )
+
+
+def _numpy_dtype(X):
+    """The numpy dtype of X's floating dtype (of any namespace)."""
+    return np.dtype("float32" if X.dtype == namespace(X).float32 else "float64")
+
+
+def _mean(values):
+    """The mean of a vector as a float, accumulated in float64 where possible."""
+    if is_numpy(values):
+        return float(values.mean(dtype=np.float64))
+    xp = namespace(values)
+    return float(xp.mean(astype(values, _dtype_name_of(xp, values, wide=True))))
+
+
+def _dtype_name_of(xp, array, wide=False):
+    """ "float32" or "float64": ``array``'s, or the widest its device has."""
+    if wide and accumulation_dtype(xp, device_of(array)) == xp.float64:
+        return "float64"
+    return "float32" if array.dtype == xp.float32 else "float64"
+
+
+def _dtype_name(estimator):
+    """The name of the fitted model's dtype."""
+    weights = estimator.components_
+    return _dtype_name_of(namespace(weights), weights)
+
+
+def _take_rows(X, rows):
+    """The rows ``rows`` (a numpy index array) of X, in X's namespace."""
+    if is_numpy(X):
+        return X[rows]
+    return namespace(X).take(X, like(rows, X), axis=0)
 
 
 class BaseRBM(VersionedStateMixin, BaseEstimator):
@@ -206,9 +263,9 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         n_chains = check_int_at_least("n_chains", n_chains, 1)
         n_betas = check_int_at_least("n_betas", n_betas, 2)
         if random_state is None:
-            rng = np.random.default_rng(self._ais_seed)
+            rng = self._ais_rng()
         else:
-            rng = as_generator(random_state)
+            rng = self._namespace_draws(as_generator(random_state))
         value, std_error = log_partition(
             self._model_parameters(),
             method,
@@ -225,12 +282,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_log_partition_lock", None)
-        if "_sampling_rng" in state:
+        if isinstance(state.get("_sampling_rng"), np.random.Generator):
             state["_sampling_rng"] = generator_state(state["_sampling_rng"])
         return state
 
     def __setstate__(self, state):
-        if "_sampling_rng" in state:
+        if isinstance(state.get("_sampling_rng"), dict):
             state = {
                 **state,
                 "_sampling_rng": generator_from_state(state["_sampling_rng"]),
@@ -239,10 +296,27 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if hasattr(self, "_log_partition_cache"):
             self._log_partition_lock = threading.Lock()
 
+    def _namespace_draws(self, rng):
+        """``rng`` itself for a numpy model, else draws in its namespace."""
+        if is_numpy(self.components_):
+            return rng
+        return draws_for(rng, self.components_)
+
+    def _ais_rng(self):
+        """The random numbers of :attr:`log_partition_`'s annealing."""
+        return self._namespace_draws(np.random.default_rng(self._ais_seed))
+
     def _initialize(self, X, rng):
-        """Resolve the visible units, standardisation, parameters and trainer."""
+        """Resolve the visible units, standardisation, parameters and trainer.
+
+        The statistics of X are computed where X lives; the initial
+        parameters are drawn by numpy (the same in every namespace) and
+        moved to X's namespace and device.
+        """
         units, base_visible_bias = self._initialize_visible(X)
-        self._initialize_model(units, base_visible_bias, X.dtype, rng)
+        self._initialize_model(
+            units, base_visible_bias, _numpy_dtype(X), rng, reference=X
+        )
 
     def _initialize_visible(self, X):
         """Resolve ``visible_`` and the standardisation of X.
@@ -250,7 +324,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         Returns the unit type of X's columns and the visible bias of the base
         model of AIS (the data's log-odds, or zero for standardised units).
         """
-        dtype = X.dtype
+        dtype = _numpy_dtype(X)
         n_features = X.shape[1]
         low, high = value_range(X)
         if self.visible == "auto":
@@ -279,17 +353,31 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             self.std_visible_ = np.ones(n_features, dtype=dtype)
         return make_units(self.visible_, n_features, dtype=dtype), base_visible_bias
 
-    def _initialize_model(self, units, base_visible_bias, dtype, rng):
-        """Initial parameters (visible bias at the base model's), trainer, seeds."""
+    def _initialize_model(self, units, base_visible_bias, dtype, rng, reference=None):
+        """Initial parameters (visible bias at the base model's), trainer, seeds.
+
+        With ``reference``, an array of another namespace, the parameters and
+        the standardisation move to its namespace and device.
+        """
         weights, hidden_bias = units.initial_weights(
             self.n_components, base_visible_bias.size, rng, dtype
         )
         parameters = RBMParameters(
             weights, base_visible_bias.astype(dtype), hidden_bias, units
         )
+        if reference is not None and not is_numpy(reference):
+            parameters = parameters.with_arrays(
+                [like(array, reference) for array in parameters.arrays]
+            )
+            for name in ("mean_", "scale_", "std_visible_"):
+                if hasattr(self, name):
+                    setattr(self, name, like(getattr(self, name), reference))
+            base_visible_bias = like(base_visible_bias, reference)
         self._base_visible_bias = base_visible_bias
         self._trainer = self._make_trainer(parameters, rng)
         self._sampling_rng = np.random.default_rng(rng.integers(np.iinfo(np.int32).max))
+        if not is_numpy(parameters.weights):
+            self._sampling_rng = draws_for(self._sampling_rng, parameters.weights)
         self._ais_seed = int(rng.integers(np.iinfo(np.int32).max))
         self._n_features_out = self.n_components
         self._streaming_average = None
@@ -309,6 +397,13 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         }
 
     def _make_trainer(self, parameters, rng):
+        if not is_numpy(parameters.weights):
+            return NamespaceContrastiveDivergence(
+                parameters,
+                n_chains=self.batch_size,
+                rng=draws_for(rng, parameters.weights),
+                **self._trainer_settings(),
+            )
         return ContrastiveDivergence(
             parameters, n_chains=self.batch_size, rng=rng, **self._trainer_settings()
         )
@@ -330,7 +425,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _set_fitted_parameters(self, arrays):
         """Public attributes from trained arrays (copied): ``[W, b, c, *units]``."""
-        model = self._trainer.parameters.with_arrays([a.copy() for a in arrays])
+        model = self._trainer.parameters.with_arrays([copy(a) for a in arrays])
         self.components_ = model.weights
         self.intercept_visible_ = model.visible_bias
         self.intercept_hidden_ = model.hidden_bias
@@ -388,14 +483,34 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _mean_log_likelihood(self, Z, parameters, log_z):
         """Mean log p(x) of standardised dense rows ``Z`` given their model's log Z."""
-        log_likelihood = -free_energy(Z, parameters).mean(dtype=np.float64)
+        log_likelihood = -_mean(free_energy(Z, parameters))
         return float(log_likelihood - log_z - self._log_jacobian())
 
     def _log_jacobian(self):
         """``sum_i log scale_i``: the density of X from that of the standardised."""
         if not self._unit_type.standardized:
             return 0.0
+        if not is_numpy(self.scale_):
+            xp = namespace(self.scale_)
+            return float(xp.sum(xp.log(self.scale_)))
         return float(np.log(self.scale_).sum(dtype=np.float64))
+
+    def _check_namespace(self, X, method):
+        """Refuse X of another namespace or device than the fitted model's.
+
+        scikit-learn's check, under ``array_api_dispatch``; without it, X
+        is converted to numpy, which a model fitted on other arrays refuses
+        too.
+        """
+        check_is_fitted(self)
+        check_same_namespace(X, self, attribute="components_", method=method)
+        if not is_numpy(self.components_) and not get_namespace(X)[1]:
+            raise ValueError(
+                f"{type(self).__name__} was fitted on arrays of "
+                f"{namespace(self.components_).__name__}; call "
+                f"{method}() on such arrays with "
+                "sklearn.set_config(array_api_dispatch=True)."
+            )
 
     def _validate_input(self, X):
         """Validated X in the model's dtype; its values are checked chunk by chunk.
@@ -406,13 +521,16 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         once.
         """
         check_is_fitted(self)
+        xp = namespace(self.components_)
         X = validate_fitted_data(
             self,
             X,
             accept_sparse="csr",
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             ensure_all_finite=False,
         )
+        if xp is not np:
+            return xp.astype(X, self.components_.dtype, copy=False)
         return X.astype(self.components_.dtype, copy=False)
 
     def _checked_row_chunks(self, X):
@@ -422,8 +540,15 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
     def _minibatch(self, X, rows, targets=None):
         """Rows of X, standardised, gathered straight into the training buffer.
 
-        ``targets`` (one-hot labels) fill the columns after X's.
+        ``targets`` (one-hot labels) fill the columns after X's. X of
+        another namespace gives a new array (the standard has no ``out``).
         """
+        if not is_numpy(X):
+            xp = namespace(X)
+            batch = xp.take(X, like(rows, X), axis=0)
+            if self._unit_type.standardized:
+                batch = (batch - self.mean_) / self.scale_
+            return batch
         batch = self._trainer.batch_buffer(len(rows))
         features = batch
         if targets is not None:
@@ -463,14 +588,17 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         if not self._unit_type.standardized:
             return parameters.weights, parameters.hidden_bias
         # s(v) is elementwise linear in v = (x - mean_) / scale_ for these units
-        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0]
-        weights = (parameters.weights * column_factor).astype(self.components_.dtype)
+        column_factor = parameters.units.interaction(1.0 / self.scale_[None, :])[0, :]
+        weights = astype(parameters.weights * column_factor, _dtype_name(self))
         return weights, parameters.hidden_bias - weights @ self.mean_
 
     def _free_energy(self, X):
         """F(x) of validated X, including the Jacobian of the standardisation."""
         parameters = self._model_parameters()
-        energy = np.empty(X.shape[0], dtype=X.dtype)
+        if is_numpy(X):
+            energy = np.empty(X.shape[0], dtype=X.dtype)
+        else:
+            energy = zeros(X.shape[0], _dtype_name(self), X)
         for rows, chunk in self._checked_row_chunks(X):
             if self._unit_type.standardized:
                 chunk = self._standardize(dense_rows(chunk))
@@ -518,7 +646,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             base_visible_bias=self._base_visible_bias,
             n_chains=n_chains,
             n_betas=n_betas,
-            rng=np.random.default_rng(self._ais_seed),
+            rng=self._ais_rng(),
             callback=report_ais_progress if self.verbose and not monitor else None,
             method_name="partition_method",
         )
@@ -584,6 +712,9 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             order = (
                 train_rows[rng.permutation(n_samples)] if self.shuffle else train_rows
             )
+            if not is_numpy(X):
+                # The order goes to X's device once per epoch, not per batch.
+                order = like(order, X)
             for start in range(0, n_samples, self.batch_size):
                 rows = order[start : start + self.batch_size]
                 self._train_step(
@@ -633,7 +764,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _monitored_rows(self, X, targets, rows):
         """What :meth:`_epoch_scores` reads of ``rows``: here X's, standardised."""
-        return self._standardized_dense(X[rows])
+        return self._standardized_dense(_take_rows(X, rows))
 
     def _epoch_scores(self, parameters, monitored, validation):
         """``[(name, train score), (name, validation score)]`` of an epoch's model.

@@ -1,6 +1,7 @@
 """What the RBM estimators read from X: ranges, checks, column statistics.
 
-Functions of arrays (dense, sparse or memory-mapped) that never copy X whole.
+Functions of arrays (dense, sparse or memory-mapped) that never copy X whole,
+or of dense arrays of another array-API namespace, read on their device.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -8,6 +9,14 @@ Functions of arrays (dense, sparse or memory-mapped) that never copy X whole.
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
+
+from skebm._array_api import (
+    accumulation_dtype,
+    device_of,
+    is_numpy,
+    namespace,
+    to_numpy,
+)
 
 # Rows densified or reduced at a time, so a large X is never copied whole.
 _DENSE_CHUNK_ROWS = 4096
@@ -24,6 +33,11 @@ def value_range(X):
 
     NaN propagates to both (so callers can report it).
     """
+    if not is_numpy(X):
+        xp = namespace(X)
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            return 0.0, 0.0
+        return float(xp.min(X)), float(xp.max(X))
     if not sp.issparse(X):
         return float(X.min()), float(X.max())
     low, high = (float(X.data.min()), float(X.data.max())) if X.nnz else (0.0, 0.0)
@@ -51,7 +65,7 @@ def checked_row_chunks(X, units, chunk_rows):
     """
     for start in range(0, X.shape[0], chunk_rows):
         rows = slice(start, min(start + chunk_rows, X.shape[0]))
-        chunk = X[rows]
+        chunk = X[rows] if is_numpy(X) else X[rows, ...]
         low, high = value_range(chunk)
         check_finite(low, high, X.dtype)
         units.check_range(low, high, X)
@@ -64,11 +78,15 @@ def dense_rows(X, rows=None):
         X = X[rows]
     if sp.issparse(X):
         return X.toarray()
+    if not is_numpy(X):
+        return X
     return np.ascontiguousarray(X)
 
 
 def column_mean(X):
-    """Per-feature mean in float64, without copying X."""
+    """Per-feature mean in float64 (a numpy array), without copying X."""
+    if not is_numpy(X):
+        return to_numpy(_namespace_column_mean_std(X)[0])
     return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
 
 
@@ -79,7 +97,12 @@ def column_mean_std(X):
     squared, so that data near the largest float (values of 1e300, whose
     squares overflow) still give finite statistics. Dense X is read in
     blocks of rows, so a large (or memory-mapped) X is never copied whole.
+    X of another namespace is read on its device; the statistics come back
+    as numpy arrays.
     """
+    if not is_numpy(X):
+        mean, std = _namespace_column_mean_std(X)
+        return to_numpy(mean), to_numpy(std)
     n_rows = max(X.shape[0], 1)
     if sp.issparse(X):
         magnitude = np.asarray(abs(X).max(axis=0).toarray(), dtype=np.float64)
@@ -107,6 +130,19 @@ def column_mean_std(X):
         variance = sum_of_squares / n_rows
     largest = np.finfo(np.float64).max
     return magnitude * mean, np.minimum(magnitude * np.sqrt(variance), largest)
+
+
+def _namespace_column_mean_std(X):
+    """:func:`column_mean_std` of X of another namespace, on its device."""
+    xp = namespace(X)
+    X = xp.astype(X, accumulation_dtype(xp, device_of(X)))
+    magnitude = xp.max(xp.abs(X), axis=0)
+    magnitude = xp.where(magnitude == 0, xp.ones_like(magnitude), magnitude)
+    scaled = X / magnitude
+    mean = xp.mean(scaled, axis=0)
+    variance = xp.mean((scaled - mean) ** 2, axis=0)
+    largest = float(xp.finfo(X.dtype).max)
+    return magnitude * mean, xp.clip(magnitude * xp.sqrt(variance), max=largest)
 
 
 def _nonzero(magnitude):

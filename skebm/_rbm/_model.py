@@ -9,7 +9,10 @@ are binary, so they sum out in closed form::
     P(h_j = 1 | v) = logistic(c_j + W_j.s(v))
     F(v) = -log sum_h exp(-E(v, h)) = E_v(v) - sum_j softplus(c_j + W_j.s(v))
 
-Arrays keep the dtype of their inputs so that float32 models stay float32.
+Arrays keep the dtype of their inputs so that float32 models stay float32,
+and their namespace: numpy arrays run numpy's in-place code, the arrays of
+other array-API namespaces the same formulas in their own (with a source of
+:mod:`skebm._random` for ``rng``).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -19,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from skebm._array_api import namespace
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic, softplus
 
@@ -53,7 +57,9 @@ def hidden_input(interaction, weights, hidden_bias, out=None):
     """``c + W s(v)`` for rows of ``s(v)`` (dense or sparse), into ``out``."""
     # The ndarray test first: sparse.issparse is an ABC check, slow enough to
     # show on the training step of a small model.
-    if not isinstance(interaction, np.ndarray) and sp.issparse(interaction):
+    if not isinstance(interaction, np.ndarray) and not sp.issparse(interaction):
+        return interaction @ weights.T + hidden_bias
+    if not isinstance(interaction, np.ndarray):
         activation = np.asarray(interaction @ weights.T)
         if out is not None:
             out[...] = activation
@@ -97,12 +103,19 @@ def hidden_probabilities(visible, parameters):
 
 def visible_means(hidden, parameters, out=None):
     """E[v | h] for every row of ``hidden`` (states or probabilities), into ``out``."""
+    if not isinstance(hidden, np.ndarray):
+        top_down = hidden @ parameters.weights
+        return parameters.units.mean(top_down, parameters.visible_bias)
     top_down = np.matmul(hidden, parameters.weights, out=out)
     return parameters.units.mean(top_down, parameters.visible_bias, out=top_down)
 
 
 def sample_bernoulli(probabilities, rng):
     """Binary states drawn with the given probabilities, in their dtype."""
+    if not isinstance(probabilities, np.ndarray):
+        xp = namespace(probabilities)
+        uniform = rng.uniform(probabilities.shape)
+        return xp.astype(uniform < probabilities, probabilities.dtype)
     uniform = rng.random(probabilities.shape, dtype=DRAW_DTYPE)
     return np.less(uniform, probabilities).astype(probabilities.dtype)
 
@@ -115,6 +128,10 @@ def sample_hiddens(visible, parameters, rng):
 def sample_visibles(hidden, parameters, rng):
     """Draw v ~ P(v | h)."""
     top_down = hidden @ parameters.weights
+    if not isinstance(top_down, np.ndarray):
+        return parameters.units.sample(
+            top_down, parameters.visible_bias, rng, None, None
+        )
     return parameters.units.sample(
         top_down,
         parameters.visible_bias,
@@ -146,6 +163,9 @@ def gibbs_chain(hidden, parameters, n_steps, rng):
 def free_energy(visible, parameters):
     """F(v) of every row of ``visible`` (dense, or sparse for binary units)."""
     activation = hidden_activation(visible, parameters)
+    if not isinstance(activation, np.ndarray):
+        energy = -namespace(activation).sum(softplus(activation), axis=1)
+        return energy + parameters.units.energy(visible, parameters.visible_bias)
     energy = -softplus(activation, out=activation).sum(axis=1)
     energy += parameters.units.energy(visible, parameters.visible_bias)
     return energy

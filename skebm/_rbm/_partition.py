@@ -5,17 +5,28 @@ gaussian units) is computed exactly by enumerating the states of the smaller
 binary layer and summing or integrating the other in closed form, or
 estimated by annealed importance sampling (AIS, Salakhutdinov & Murray,
 2008). Both work through the visible unit type's closed forms, so every unit
-type gets both.
+type gets both, and both compute in the namespace and on the device of the
+parameters (in float64 where the device has it).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import numpy as np
-from scipy.special import logsumexp
+import math
 
+import numpy as np
+
+from skebm._array_api import (
+    accumulation_dtype,
+    astype,
+    device_of,
+    is_numpy,
+    like,
+    namespace,
+    zeros,
+)
 from skebm._rbm._model import gibbs_chain, sample_bernoulli
 from skebm._rbm._units import DRAW_DTYPE
-from skebm._special import logistic_for_sampling, softplus
+from skebm._special import logistic_for_sampling, logsumexp, softplus
 
 # Enumerating 2**20 states of a layer stays within a second or so for the
 # models this is used on; beyond that AIS is the only practical route.
@@ -39,19 +50,27 @@ def binary_states(n_units, start, stop, dtype=np.float64):
     return bits.astype(dtype)
 
 
-def _chunked_logsumexp(n_units, log_weight_of_states):
+def _chunked_logsumexp(n_units, log_weight_of_states, reference):
+    """``log sum exp`` of the log-weights of all states, beside ``reference``."""
     total = -np.inf
     for start in range(0, 2**n_units, _STATES_PER_CHUNK):
         stop = min(start + _STATES_PER_CHUNK, 2**n_units)
-        states = binary_states(n_units, start, stop)
-        total = np.logaddexp(total, logsumexp(log_weight_of_states(states)))
+        states = like(binary_states(n_units, start, stop), reference)
+        total = np.logaddexp(total, float(logsumexp(log_weight_of_states(states))))
     return float(total)
 
 
 def _in_float64(parameters):
-    return parameters.with_arrays(
-        [np.asarray(a, dtype=np.float64) for a in parameters.arrays]
-    )
+    """The parameters in float64, or in float32 on a device without float64."""
+    weights = parameters.weights
+    if is_numpy(weights):
+        return parameters.with_arrays(
+            [np.asarray(a, dtype=np.float64) for a in parameters.arrays]
+        )
+    xp = namespace(weights)
+    wide = accumulation_dtype(xp, device_of(weights)) == xp.float64
+    dtype = "float64" if wide else "float32"
+    return parameters.with_arrays([astype(a, dtype) for a in parameters.arrays])
 
 
 def exact_log_partition(parameters):
@@ -69,15 +88,16 @@ def exact_log_partition(parameters):
     weights, visible_bias, hidden_bias, units = parameters
     n_hidden, n_visible = weights.shape
 
+    xp = namespace(weights)
     if units.binary and n_visible < n_hidden:
         # sum over v of exp(-F(v)), hidden units summed out in closed form
         def log_weight(visible):
             activation = units.interaction(visible) @ weights.T + hidden_bias
-            return softplus(activation).sum(axis=1) - units.energy(
+            return xp.sum(softplus(activation), axis=1) - units.energy(
                 visible, visible_bias
             )
 
-        return _chunked_logsumexp(n_visible, log_weight)
+        return _chunked_logsumexp(n_visible, log_weight, weights)
 
     # sum over h of exp(c.h) times the visible layer's sum or integral
     def log_weight(hidden):
@@ -85,7 +105,7 @@ def exact_log_partition(parameters):
             hidden @ weights, visible_bias
         )
 
-    return _chunked_logsumexp(n_hidden, log_weight)
+    return _chunked_logsumexp(n_hidden, log_weight, weights)
 
 
 def ais_inverse_temperatures(n_betas):
@@ -125,63 +145,84 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
     log_weights : ndarray of shape (n_chains,)
     """
     weights, visible_bias, hidden_bias, units = parameters
+    xp = namespace(weights)
     # The chains live in float32: their products run twice as fast and
     # their logistic and sampling passes (as costly as the products) three
     # times, and a draw needs no more. The log-weights' terms are computed
-    # and accumulated in float64.
-    product_weights = weights.astype(np.float32)
-    noise = np.empty(states.shape, dtype=DRAW_DTYPE)
-    states = states.astype(np.float32)
+    # and accumulated in float64 (the parameters' dtype).
+    product_weights = astype(weights, "float32")
+    noise = np.empty(states.shape, dtype=DRAW_DTYPE) if xp is np else None
+    states = astype(states, "float32")
     # E_v(v; b1) - E_v(v; b2) = -(b1 - b2).s(v) for every unit type.
     bias_direction = visible_bias - base_visible_bias
 
     def bias_at(beta):
         bias = (1.0 - beta) * base_visible_bias + beta * visible_bias
-        return bias.astype(np.float32)
+        return astype(bias, "float32")
 
-    log_weights = np.zeros(states.shape[0])
+    log_weights = zeros(states.shape[0], _dtype_name(weights), weights)
     for step in range(1, betas.size):
-        previous, beta = betas[step - 1], betas[step]
-        interaction = np.asarray(units.interaction(states), dtype=np.float32)
-        activation = (interaction @ product_weights.T).astype(np.float64)
+        # Python floats: a numpy scalar times another namespace's array
+        # would make a numpy array.
+        previous, beta = float(betas[step - 1]), float(betas[step])
+        interaction = astype(units.interaction(states), "float32", copy=False)
+        activation = astype(interaction @ product_weights.T, _dtype_name(weights))
         activation += hidden_bias
+        if xp is not np:
+            # (numpy promotes float32 @ float64 itself; not every namespace does)
+            interaction = astype(interaction, _dtype_name(weights))
         log_weights += (beta - previous) * (interaction @ bias_direction)
-        log_weights += softplus(beta * activation).sum(axis=1)
-        log_weights -= softplus(previous * activation).sum(axis=1)
+        log_weights += xp.sum(softplus(beta * activation), axis=1)
+        log_weights -= xp.sum(softplus(previous * activation), axis=1)
         if step == betas.size - 1:
             break
         activation *= beta
         hiddens = sample_bernoulli(
-            logistic_for_sampling(activation.astype(np.float32)), rng
+            logistic_for_sampling(astype(activation, "float32")), rng
         )
         top_down = hiddens @ product_weights
-        top_down *= np.float32(beta)
+        if xp is np:
+            top_down *= np.float32(beta)
+        else:
+            top_down = top_down * float(beta)
         states = units.sample(top_down, bias_at(beta), rng, noise, top_down)
         if callback is not None:
             callback(step, betas.size - 1)
     return log_weights
 
 
+def _dtype_name(array):
+    """The name of ``array``'s floating dtype, "float64" or "float32"."""
+    xp = namespace(array)
+    return "float32" if array.dtype == xp.float32 else "float64"
+
+
 def _log_mean_and_std_error(log_weights):
     """``log mean(w)`` and ``std(w) / (mean(w) sqrt(n))``, the delta-method error."""
-    log_mean_weight = logsumexp(log_weights) - np.log(log_weights.size)
-    relative = np.exp(log_weights - log_mean_weight)
-    return float(log_mean_weight), float(np.std(relative) / np.sqrt(relative.size))
+    xp = namespace(log_weights)
+    n_chains = log_weights.shape[0]
+    log_mean_weight = float(logsumexp(log_weights)) - math.log(n_chains)
+    relative = xp.exp(log_weights - log_mean_weight)
+    return log_mean_weight, float(xp.std(relative)) / math.sqrt(n_chains)
 
 
 def _base_log_partition(parameters, base_visible_bias):
     """log Z_A of the base model: no weights, visible bias ``base_visible_bias``."""
-    n_hidden = parameters.weights.shape[0]
-    return float(
-        parameters.units.log_normalizer(
-            np.zeros((1, base_visible_bias.size)), base_visible_bias
-        )[0]
-        + n_hidden * np.log(2.0)
-    )
+    n_hidden, n_visible = parameters.weights.shape
+    no_input = zeros((1, n_visible), _dtype_name(base_visible_bias), base_visible_bias)
+    log_normalizer = parameters.units.log_normalizer(no_input, base_visible_bias)
+    return float(log_normalizer[0]) + n_hidden * math.log(2.0)
 
 
 def _base_samples(parameters, base_visible_bias, n_chains, rng):
     """States drawn from the base model (no weights)."""
+    if not is_numpy(base_visible_bias):
+        no_input = zeros(
+            (n_chains, parameters.weights.shape[1]),
+            _dtype_name(base_visible_bias),
+            base_visible_bias,
+        )
+        return parameters.units.sample(no_input, base_visible_bias, rng, None, None)
     no_input = np.zeros((n_chains, parameters.weights.shape[1]))
     return parameters.units.sample(
         no_input,
@@ -193,9 +234,15 @@ def _base_samples(parameters, base_visible_bias, n_chains, rng):
 
 
 def _float64_base(parameters, base_visible_bias):
+    """The base model's visible bias in the (float64) parameters' dtype and place."""
+    weights = parameters.weights
+    if is_numpy(weights):
+        if base_visible_bias is None:
+            return np.zeros(weights.shape[1])
+        return np.asarray(base_visible_bias, dtype=np.float64)
     if base_visible_bias is None:
-        return np.zeros(parameters.weights.shape[1])
-    return np.asarray(base_visible_bias, dtype=np.float64)
+        return zeros(weights.shape[1], _dtype_name(weights), weights)
+    return like(base_visible_bias, weights, dtype=weights.dtype)
 
 
 def ais_log_partition(
@@ -273,9 +320,11 @@ def reverse_ais_log_partition(
     """
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
+    if namespace(model_samples) is np:
+        model_samples = np.array(model_samples, dtype=np.float64)
     log_weights = _annealing_log_weights(
         parameters,
-        np.array(model_samples, dtype=np.float64),
+        model_samples,
         ais_inverse_temperatures(n_betas)[::-1],
         base_visible_bias,
         rng,
@@ -324,8 +373,14 @@ def log_partition(
             )
         return exact_log_partition(parameters), 0.0
     if method == "reverse_ais":
-        model_hidden = np.asarray(model_hidden, dtype=np.float64)
-        start = model_hidden[np.arange(n_chains) % model_hidden.shape[0]]
+        chain_rows = np.arange(n_chains) % model_hidden.shape[0]
+        if is_numpy(model_hidden):
+            model_hidden = np.asarray(model_hidden, dtype=np.float64)
+            start = model_hidden[chain_rows]
+        else:
+            xp = namespace(model_hidden)
+            start = xp.take(model_hidden, like(chain_rows, model_hidden), axis=0)
+            start = astype(start, _dtype_name(_in_float64(parameters).weights))
         samples, _, _ = gibbs_chain(
             start, _in_float64(parameters), max(n_betas // 10, 1), rng
         )

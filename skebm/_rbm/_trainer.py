@@ -10,16 +10,18 @@ schedule and the parameter averages are small objects of their own.
 :meth:`ContrastiveDivergence.step` computes the update of
 :func:`skebm._rbm._model.log_likelihood_gradient` (preconditioned by the
 unit type, see ``precondition``) fused into as few passes as possible; the
-tests hold the two to each other.
+tests hold the two to each other. :class:`NamespaceContrastiveDivergence`
+makes the same update on arrays of another array-API namespace.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
 
+from skebm._array_api import copy, device_of, like, namespace
 from skebm._persistence import generator_from_state, generator_state
 from skebm._rbm._classification import discriminative_gradient
-from skebm._rbm._model import hidden_probabilities_of
+from skebm._rbm._model import hidden_probabilities_of, sample_bernoulli
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic_for_sampling
 
@@ -56,7 +58,7 @@ class ParameterAverage:
     """
 
     def __init__(self, arrays):
-        self.arrays = [a.copy() for a in arrays]
+        self.arrays = [copy(a) for a in arrays]
         self.count = 1
 
     def update(self, arrays, rate=None):
@@ -91,7 +93,7 @@ class EarlyStopping:
             self.scores_without_improvement += 1
         if best is None or score > best:
             self.best_score = score
-            self.best_arrays = [a.copy() for a in arrays]
+            self.best_arrays = [copy(a) for a in arrays]
         return self.scores_without_improvement >= self.n_iter_no_change
 
 
@@ -157,9 +159,16 @@ class ContrastiveDivergence:
         self.rng = rng
         n_hidden = parameters.weights.shape[0]
         dtype = parameters.weights.dtype
-        self.increments = [np.zeros_like(a) for a in parameters.arrays]
-        self.chains = np.zeros((n_chains, n_hidden), dtype=dtype)
-        self.hidden_activity = np.full(n_hidden, 0.5, dtype=dtype)
+        xp = namespace(parameters.weights)
+        # (np.zeros_like and xp.zeros_like agree; creation needs the device.)
+        self.increments = [xp.zeros_like(a) for a in parameters.arrays]
+        if xp is np:
+            self.chains = np.zeros((n_chains, n_hidden), dtype=dtype)
+            self.hidden_activity = np.full(n_hidden, 0.5, dtype=dtype)
+        else:
+            device = device_of(parameters.weights)
+            self.chains = xp.zeros((n_chains, n_hidden), dtype=dtype, device=device)
+            self.hidden_activity = xp.full(n_hidden, 0.5, dtype=dtype, device=device)
         self.previous_step = None
         self._buffers = {}
 
@@ -170,6 +179,10 @@ class ContrastiveDivergence:
 
     def __setstate__(self, state):
         self.__dict__.update(state, rng=generator_from_state(state["rng"]))
+
+    def permutation(self, n_rows):
+        """A random order of ``n_rows`` rows, from the trainer's stream."""
+        return self.rng.permutation(n_rows)
 
     def batch_buffer(self, n_rows):
         """Rows of the training buffer where the next minibatch may be gathered."""
@@ -366,6 +379,121 @@ class ContrastiveDivergence:
             self.parameters.arrays, self.increments, strict=True
         ):
             np.add(array, increment, out=array)
+        self.parameters.units.clip()
+        self.previous_step = step
+
+
+class NamespaceContrastiveDivergence(ContrastiveDivergence):
+    """:class:`ContrastiveDivergence` on arrays of another array-API namespace.
+
+    The same update, written with the standard's operations: no buffers and
+    no ``out=`` (the standard has neither), one product per half of the
+    weight gradient. ``rng`` is a source of draws of :mod:`skebm._random`;
+    a numpy-backed one draws the numbers, in the order, that the numpy step
+    draws, so that the two steps agree to rounding.
+    """
+
+    def __getstate__(self):
+        return {**self.__dict__, "_buffers": {}}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def permutation(self, n_rows):
+        return self.rng.permutation(n_rows)
+
+    def batch_buffer(self, n_rows):  # pragma: no cover - the estimator takes rows
+        raise NotImplementedError("Arrays of other namespaces have no buffers.")
+
+    def step(self, batch, step):
+        xp = namespace(batch)
+        weights, visible_bias, hidden_bias, units = self.parameters
+        rng = self.rng
+
+        positive_interaction = units.interaction(batch)
+        positive_hidden = hidden_probabilities_of(
+            positive_interaction, weights, hidden_bias, squash=logistic_for_sampling
+        )
+        hidden_states = self.chains
+        if not self.persistent:
+            hidden_states = sample_bernoulli(positive_hidden, rng)
+        for _ in range(self.n_gibbs_steps):
+            negative_visible = units.sample(
+                hidden_states @ weights, visible_bias, rng, None, None
+            )
+            negative_interaction = units.interaction(negative_visible)
+            negative_hidden = hidden_probabilities_of(
+                negative_interaction, weights, hidden_bias, squash=logistic_for_sampling
+            )
+            hidden_states = sample_bernoulli(negative_hidden, rng)
+        self.chains = hidden_states
+
+        n_positive, n_negative = batch.shape[0], negative_visible.shape[0]
+        visible = xp.concat([batch, negative_visible])
+        interaction = xp.concat([positive_interaction, negative_interaction])
+        hidden = xp.concat([positive_hidden, negative_hidden])
+        row_weights = self._row_weights(n_positive, n_negative)
+        unit_statistics = []
+        if units.parameters:
+            unit_statistics = units.statistics(
+                visible, interaction, hidden @ weights, visible_bias, row_weights
+            )
+        gradient_scale = step * (1.0 - self.momentum)
+        scaled_hidden = hidden * (row_weights * gradient_scale)[:, None]
+        weight_gradient = scaled_hidden.T @ interaction
+        visible_gradient = (row_weights @ interaction) * gradient_scale
+        hidden_gradient = xp.sum(scaled_hidden, axis=0)
+        if self.sparsity_target is not None:
+            activity = 0.9 * self.hidden_activity
+            activity += 0.1 * xp.sum(positive_hidden, axis=0) / n_positive
+            self.hidden_activity = activity
+            penalty = self.sparsity_cost * (self.sparsity_target - activity)
+            hidden_gradient += gradient_scale * penalty
+            positive_mean = xp.sum(positive_interaction, axis=0) / n_positive
+            weight_gradient += gradient_scale * (penalty[:, None] * positive_mean)
+        gradients = units.precondition(
+            [
+                weight_gradient,
+                visible_gradient,
+                hidden_gradient,
+                *(gradient_scale * statistic for statistic in unit_statistics),
+            ]
+        )
+        self._apply_in_namespace(gradients, step)
+        return bool(
+            xp.all(xp.isfinite(self.increments[1]))
+            and xp.all(xp.isfinite(self.increments[2]))
+        )
+
+    def _row_weights(self, n_positive, n_negative):
+        """``1 / n_positive`` on the data's rows, ``-1 / n_negative`` on the chains'."""
+        key = (n_positive, n_negative)
+        if key not in self._buffers:
+            weights = self.parameters.weights
+            row_weights = np.concatenate(
+                [
+                    np.full(n_positive, 1.0 / n_positive),
+                    np.full(n_negative, -1.0 / n_negative),
+                ]
+            )
+            self._buffers[key] = like(row_weights, weights, dtype=weights.dtype)
+        return self._buffers[key]
+
+    def _apply_in_namespace(self, gradients, step):
+        """:meth:`ContrastiveDivergence._apply`, each array updated in place."""
+        previous = self.previous_step
+        decay_increments = self.momentum * (step / previous if previous else 0.0)
+        self.increments = [
+            increment * decay_increments + gradient
+            for increment, gradient in zip(self.increments, gradients, strict=True)
+        ]
+        if self.weight_decay:
+            weights = self.parameters.weights
+            weights[...] = weights * (1.0 - step * self.weight_decay)
+        for array, increment in zip(
+            self.parameters.arrays, self.increments, strict=True
+        ):
+            array[...] = array + increment
         self.parameters.units.clip()
         self.previous_step = step
 

@@ -8,7 +8,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from skebm._rbm._base import BaseRBM, check_int_at_least
+from skebm._array_api import input_namespace, is_numpy, like, namespace, zeros
+from skebm._rbm._base import BaseRBM, _dtype_name, _mean, check_int_at_least
 from skebm._rbm._data import (
     as_generator,
     check_finite,
@@ -49,7 +50,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     builds a model, and a step of ``learning_rate`` times the minibatch mean
     gradient is the same step.
 
-    Read more in the :ref:`User Guide <rbm_guide>`.
+    Read more in the :ref:`User Guide <rbm_guide>`. With scikit-learn's
+    ``array_api_dispatch``, it fits and computes on torch or CuPy arrays, on
+    their device (:ref:`gpu_guide`).
 
     Parameters
     ----------
@@ -81,7 +84,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
         the validation split and the annealed importance sampling. Pass an int
-        for reproducible results.
+        for reproducible results. Arrays of another array-API namespace
+        (torch, CuPy) draw from that library's generator, seeded from this:
+        fits in different namespaces differ, each reproducible (see the
+        :ref:`GPU page <gpu_guide>`).
 
     visible : {"auto", "bernoulli", "gaussian", "gaussian_unit_variance"}, \
             default="auto"
@@ -368,11 +374,15 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         self : RBMTransformer
             The fitted model.
         """
-        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32))
+        warm = self.warm_start and hasattr(self, "components_")
+        if warm:
+            self._check_namespace(X, "fit")
+        xp, _ = input_namespace(X)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(xp.float64, xp.float32))
         rng = as_generator(self.random_state)
-        if self.warm_start and hasattr(self, "components_"):
+        if warm:
             self._check_visible_range(X)
-            X = X.astype(self.components_.dtype, copy=False)
+            X = self._as_model_dtype(X)
             self._restart_trainer_from_fitted()
         else:
             self._initialize(X, rng)
@@ -406,11 +416,14 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             The updated model.
         """
         first_call = not hasattr(self, "components_")
+        if not first_call:
+            self._check_namespace(X, "partial_fit")
+        xp, _ = input_namespace(X)
         X = validate_data(
             self,
             X,
             accept_sparse="csr",
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             reset=first_call,
         )
         if first_call:
@@ -421,7 +434,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             self.n_iter_ = 0
         else:
             self._check_visible_range(X)
-            X = X.astype(self.components_.dtype, copy=False)
+            X = self._as_model_dtype(X)
         self._stream_chunk(X)
         self.n_iter_ += 1
         return self
@@ -441,9 +454,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         h : ndarray of shape (n_samples, n_components)
             Probability that each hidden unit is on, given each row.
         """
+        self._check_namespace(X, "transform")
         X = self._validate_input(X)
-        hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
         weights, hidden_bias = self._input_space_hidden_parameters()
+        if not is_numpy(X):
+            self._check_rows(X)
+            return hidden_probabilities_of(X, weights, hidden_bias)
+        hidden = np.empty((X.shape[0], self.n_components), dtype=X.dtype)
         for rows, chunk in self._checked_row_chunks(X):
             hidden_probabilities_of(chunk, weights, hidden_bias, out=hidden[rows])
         return hidden
@@ -471,10 +488,15 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
                 "exhaust memory for a large sparse matrix. Densify it explicitly "
                 "(X.toarray()) if it fits in memory."
             )
+        self._check_namespace(X, "predict")
         X = self._validate_input(X)
         parameters = self._model_parameters()
-        reconstruction = np.empty_like(X, order="C")
         weights, hidden_bias = self._input_space_hidden_parameters()
+        if not is_numpy(X):
+            self._check_rows(X)
+            hidden = hidden_probabilities_of(X, weights, hidden_bias)
+            return self._unstandardize(visible_means(hidden, parameters))
+        reconstruction = np.empty_like(X, order="C")
         for rows, chunk in self._checked_row_chunks(X):
             hidden = hidden_probabilities_of(chunk, weights, hidden_bias)
             visible_means(hidden, parameters, out=reconstruction[rows])
@@ -496,9 +518,12 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         log_likelihood : ndarray of shape (n_samples,)
             log p(x) in nats (a log density for gaussian units).
         """
+        self._check_namespace(X, "score_samples")
         X = self._validate_input(X)
         log_likelihood = self._free_energy(X)
         log_likelihood += self.log_partition_
+        if not is_numpy(log_likelihood):
+            return -log_likelihood
         return np.negative(log_likelihood, out=log_likelihood)
 
     def score(self, X, y=None):
@@ -517,7 +542,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         score : float
             Mean of :meth:`score_samples`.
         """
-        return float(np.mean(self.score_samples(X), dtype=np.float64))
+        return _mean(self.score_samples(X))
 
     def free_energy(self, X):
         """Free energy F(x) = -log sum_h exp(-E(x, h)) of each row.
@@ -535,6 +560,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         free_energy : ndarray of shape (n_samples,)
             The free energy of each row.
         """
+        self._check_namespace(X, "free_energy")
         return self._free_energy(self._validate_input(X))
 
     def gibbs(self, X):
@@ -553,6 +579,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         X_new : ndarray of shape (n_samples, n_features)
             Visible states after one step, on the scale of X.
         """
+        self._check_namespace(X, "gibbs")
         X = self._validate_input(X)
         low, high = value_range(X)
         check_finite(low, high, X.dtype)
@@ -590,22 +617,43 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         check_int_at_least("n_samples", n_samples, 1)
         check_int_at_least("n_gibbs_steps", n_gibbs_steps, 1)
         rng = as_generator(self.random_state if random_state is None else random_state)
+        rng = self._namespace_draws(rng)
         parameters = self._model_parameters()
-        dtype = parameters.weights.dtype
-        no_input = np.zeros((n_samples, self.n_features_in_), dtype=dtype)
-        start = parameters.units.sample(
-            no_input,
-            self._base_visible_bias.astype(dtype),
-            rng,
-            np.empty(no_input.shape, dtype=DRAW_DTYPE),
-            no_input,
-        )
+        weights = parameters.weights
+        if is_numpy(weights):
+            dtype = weights.dtype
+            no_input = np.zeros((n_samples, self.n_features_in_), dtype=dtype)
+            start = parameters.units.sample(
+                no_input,
+                self._base_visible_bias.astype(dtype),
+                rng,
+                np.empty(no_input.shape, dtype=DRAW_DTYPE),
+                no_input,
+            )
+        else:
+            shape = (n_samples, self.n_features_in_)
+            no_input = zeros(shape, _dtype_name(self), weights)
+            base_bias = like(self._base_visible_bias, weights, dtype=weights.dtype)
+            start = parameters.units.sample(no_input, base_bias, rng, None, None)
         hiddens = sample_hiddens(start, parameters, rng)
         visibles, _, _ = gibbs_chain(hiddens, parameters, n_gibbs_steps, rng)
         return self._unstandardize(visibles)
 
+    def _as_model_dtype(self, X):
+        """X in the fitted model's dtype."""
+        if is_numpy(X):
+            return X.astype(self.components_.dtype, copy=False)
+        return namespace(X).astype(X, self.components_.dtype, copy=False)
+
+    def _check_rows(self, X):
+        """Refuse NaN, infinity and values outside the units' range in X."""
+        low, high = value_range(X)
+        check_finite(low, high, X.dtype)
+        self._unit_type.check_range(low, high, X)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.array_api_support = True
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

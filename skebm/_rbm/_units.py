@@ -17,7 +17,10 @@ against this interface; adding a unit type means adding one class here and an en
 in :data:`VISIBLE_UNITS`.
 
 Every method takes and returns arrays of the dtype it is given, so that
-float32 models stay float32.
+float32 models stay float32, and of the namespace it is given: numpy arrays
+run numpy's in-place code; arrays of other array-API namespaces run the same
+formulas with the standard's operations, drawing from a source of
+:mod:`skebm._random` where the numpy code takes a numpy Generator.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -26,6 +29,7 @@ import numpy as np
 from scipy.special import logsumexp
 from sklearn.utils.extmath import safe_sparse_dot
 
+from skebm._array_api import namespace
 from skebm._rbm._data import value_range
 from skebm._special import logistic, logistic_for_sampling, softplus
 
@@ -56,6 +60,8 @@ DRAW_DTYPE = np.float32
 
 def _row_dot(X, vector):
     """``X @ vector`` as a 1-D array, for dense or sparse X."""
+    if not isinstance(X, np.ndarray) and namespace(X) is not np:
+        return X @ vector
     return np.asarray(safe_sparse_dot(X, vector)).ravel()
 
 
@@ -169,6 +175,8 @@ class BernoulliUnits(VisibleUnits):
 
     def mean(self, top_down, bias, out=None):
         """E[v | h] from the top-down input ``h @ W``."""
+        if not isinstance(top_down, np.ndarray):
+            return logistic(top_down + bias)
         out = np.add(top_down, bias, out=out)
         return logistic(out, out=out)
 
@@ -177,8 +185,13 @@ class BernoulliUnits(VisibleUnits):
 
         ``noise`` has :data:`DRAW_DTYPE` and ``out`` may be ``top_down``. The
         logistic is in its tanh form, whose absolute error (1e-16) is all that
-        a draw needs.
+        a draw needs. Arrays of other namespaces take a source of draws for
+        ``rng`` and no buffers (``noise`` and ``out`` are ignored).
         """
+        if not isinstance(top_down, np.ndarray):
+            xp = namespace(top_down)
+            probabilities = logistic_for_sampling(top_down + bias)
+            return xp.astype(rng.uniform(top_down.shape) < probabilities, bias.dtype)
         np.add(top_down, bias, out=out)
         logistic_for_sampling(out, out=out)
         rng.random(out=noise, dtype=noise.dtype)
@@ -186,7 +199,8 @@ class BernoulliUnits(VisibleUnits):
 
     def log_normalizer(self, top_down, bias):
         """``log sum_v exp(-E_v(v) + s(v).a)`` for each row ``a`` of ``top_down``."""
-        return softplus(top_down + bias).sum(axis=1)
+        xp = namespace(top_down)
+        return xp.sum(softplus(top_down + bias), axis=1)
 
 
 class UnitVarianceGaussianUnits(VisibleUnits):
@@ -203,12 +217,16 @@ class UnitVarianceGaussianUnits(VisibleUnits):
         return visible
 
     def energy(self, visible, bias):
-        return np.einsum("ij,ij->i", 0.5 * visible - bias, visible)
+        return _row_sums(0.5 * visible - bias, visible)
 
     def mean(self, top_down, bias, out=None):
+        if not isinstance(top_down, np.ndarray):
+            return top_down + bias
         return np.add(top_down, bias, out=out)
 
     def sample(self, top_down, bias, rng, noise, out):
+        if not isinstance(top_down, np.ndarray):
+            return top_down + bias + _normal_like(rng, top_down)
         np.add(top_down, bias, out=out)
         rng.standard_normal(out=noise, dtype=noise.dtype)
         return np.add(out, noise, out=out)
@@ -216,9 +234,7 @@ class UnitVarianceGaussianUnits(VisibleUnits):
     def log_normalizer(self, top_down, bias):
         # int exp(-v^2/2 + (b + a) v) dv = sqrt(2 pi) exp((b + a)^2 / 2)
         shifted = top_down + bias
-        return 0.5 * top_down.shape[1] * _LOG_2PI + 0.5 * np.einsum(
-            "ij,ij->i", shifted, shifted
-        )
+        return 0.5 * top_down.shape[1] * _LOG_2PI + 0.5 * _row_sums(shifted, shifted)
 
 
 class GaussianUnits(VisibleUnits):
@@ -248,31 +264,40 @@ class GaussianUnits(VisibleUnits):
 
     def fitted_attributes(self):
         """``std_visible_``: the deviations, which users read and may assign."""
-        return {"std_visible_": np.exp(0.5 * self.log_variance)}
+        return {"std_visible_": self.std}
 
     @classmethod
     def from_fitted(cls, estimator):
-        return cls(2 * np.log(estimator.std_visible_))
+        std = estimator.std_visible_
+        return cls(2 * namespace(std).log(std))
 
     @property
     def precision(self):
-        return np.exp(-self.log_variance)
+        return namespace(self.log_variance).exp(-self.log_variance)
 
     @property
     def std(self):
-        return np.exp(0.5 * self.log_variance)
+        return namespace(self.log_variance).exp(0.5 * self.log_variance)
 
     def interaction(self, visible, out=None):
+        if not isinstance(visible, np.ndarray):
+            return visible * self.precision
         return np.multiply(visible, self.precision, out=out)
 
     def energy(self, visible, bias):
         halved = 0.5 * visible - bias
-        return np.einsum("ij,ij->i", halved, self.interaction(visible))
+        return _row_sums(halved, self.interaction(visible))
 
     def mean(self, top_down, bias, out=None):
+        if not isinstance(top_down, np.ndarray):
+            return top_down + bias
         return np.add(top_down, bias, out=out)
 
     def sample(self, top_down, bias, rng, noise, out):
+        if not isinstance(top_down, np.ndarray):
+            xp = namespace(top_down)
+            std = xp.astype(self.std, top_down.dtype)
+            return top_down + bias + _normal_like(rng, top_down) * std
         np.add(top_down, bias, out=out)
         rng.standard_normal(out=noise, dtype=noise.dtype)
         np.multiply(noise, self.std.astype(noise.dtype, copy=False), out=noise)
@@ -281,8 +306,8 @@ class GaussianUnits(VisibleUnits):
     def log_normalizer(self, top_down, bias):
         # int exp(-(v^2/2 - (b + a) v) / s^2) dv = sqrt(2 pi) s exp((b + a)^2 / (2 s^2))
         shifted = top_down + bias
-        constant = 0.5 * (_LOG_2PI + self.log_variance).sum()
-        return constant + 0.5 * np.einsum("ij,ij->i", shifted, shifted * self.precision)
+        constant = 0.5 * namespace(shifted).sum(_LOG_2PI + self.log_variance)
+        return constant + 0.5 * _row_sums(shifted, shifted * self.precision)
 
     def statistics(self, visible, interaction, top_down, bias, row_weights):
         """``sum_r w_r (-dE/dz)(v_r, h_r)`` with ``top_down_r = h_r @ W``.
@@ -306,14 +331,27 @@ class GaussianUnits(VisibleUnits):
         With it, they come from ``v`` itself, as for unit variances. The
         variances' own steps are a tenth of the others'.
         """
-        variance = np.exp(self.log_variance)
         weights, visible_bias, _, log_variance = gradients
+        if not isinstance(weights, np.ndarray):
+            variance = namespace(weights).exp(self.log_variance)
+            return [
+                weights * variance,
+                visible_bias * variance,
+                gradients[2],
+                log_variance * _VARIANCE_STEP_FACTOR,
+            ]
+        variance = np.exp(self.log_variance)
         np.multiply(weights, variance, out=weights)
         np.multiply(visible_bias, variance, out=visible_bias)
         np.multiply(log_variance, _VARIANCE_STEP_FACTOR, out=log_variance)
         return gradients
 
     def clip(self):
+        if not isinstance(self.log_variance, np.ndarray):
+            xp = namespace(self.log_variance)
+            lowest = 2 * float(np.log(MIN_GAUSSIAN_STD))
+            self.log_variance[...] = xp.clip(self.log_variance, min=lowest)
+            return
         np.maximum(
             self.log_variance, 2 * np.log(MIN_GAUSSIAN_STD), out=self.log_variance
         )
@@ -345,6 +383,18 @@ class GaussianUnits(VisibleUnits):
         # the component of h_j alone weighs exp(c_j + |w_j|^2 / 2) at b = 0
         hidden_bias = np.log(_INITIAL_COMPONENT_WEIGHT) - 0.5 * (weights**2).sum(1)
         return weights.astype(dtype), hidden_bias.astype(dtype)
+
+
+def _row_sums(left, right):
+    """``sum_i left_ri right_ri`` of every row (numpy's einsum, or the standard's)."""
+    if isinstance(left, np.ndarray) and isinstance(right, np.ndarray):
+        return np.einsum("ij,ij->i", left, right)
+    return namespace(left, right).sum(left * right, axis=1)
+
+
+def _normal_like(draws, array):
+    """Standard normal draws of ``array``'s shape and dtype from a draw source."""
+    return namespace(array).astype(draws.normal(array.shape), array.dtype)
 
 
 def _softmax_rows(logits, out=None):

@@ -1,0 +1,117 @@
+"""Running in any array-API namespace: what the estimators and the math share.
+
+With ``sklearn.set_config(array_api_dispatch=True)`` the estimators accept
+arrays of any namespace that follows the array API standard (torch, CuPy,
+array-api-strict, ...) and compute in it, on the input's device. Numpy arrays
+(and scipy.sparse matrices) keep the numpy code, with its in-place buffers:
+the functions below tell the two apart by the array's type, once per call,
+and the math takes the namespace from :func:`namespace`.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import scipy.sparse as sp
+
+from skebm._sklearn_compat import (
+    _is_numpy_namespace,
+    _max_precision_float_dtype,
+    array_device,
+    array_namespace,
+    get_namespace,
+    is_array_api_obj,
+    move_to,
+)
+
+
+def is_numpy(array):
+    """True for a numpy array or a scipy.sparse matrix: the numpy code applies."""
+    return isinstance(array, np.ndarray) or sp.issparse(array)
+
+
+def namespace(*arrays):
+    """The namespace to compute in: ``numpy`` itself for numpy arrays.
+
+    For numpy, the module itself rather than a compatibility wrapper, so
+    that generic code runs numpy's own functions, as fast as before. Lists,
+    scalars and None count as numpy.
+    """
+    others = [
+        array
+        for array in arrays
+        if not is_numpy(array) and is_array_api_obj(array) and not np.isscalar(array)
+    ]
+    return array_namespace(*others) if others else np
+
+
+def device_of(array):
+    """The device of ``array`` (``"cpu"`` for numpy)."""
+    return "cpu" if is_numpy(array) else array_device(array)
+
+
+def to_numpy(array):
+    """``array`` as a numpy array on the host (unchanged if it is one)."""
+    if is_numpy(array):
+        return array
+    return move_to(array, xp=np, device="cpu")
+
+
+def like(array, reference, dtype=None):
+    """``array`` (numpy, or of ``reference``'s namespace) with ``reference``.
+
+    In the namespace and on the device of ``reference``, with ``dtype`` if
+    given; a numpy reference gives a numpy array.
+    """
+    if is_numpy(reference):
+        array = np.asarray(array)
+        return array if dtype is None else array.astype(dtype, copy=False)
+    xp = array_namespace(reference)
+    array = move_to(array, xp=xp, device=array_device(reference))
+    return array if dtype is None else xp.astype(array, dtype, copy=False)
+
+
+def accumulation_dtype(xp, device):
+    """float64 where the device has it (statistics, log Z), else float32."""
+    if xp is np:
+        return np.float64
+    return _max_precision_float_dtype(xp, device)
+
+
+def input_namespace(X):
+    """The namespace of X for validation: ``(xp, is_numpy)``.
+
+    ``xp`` follows scikit-learn's ``get_namespace`` (numpy unless dispatch is
+    on), so that its ``float64`` and ``float32`` name the dtypes X may be
+    converted to. Complex data of another namespace is refused here with
+    numpy's message: some namespaces would otherwise drop the imaginary part
+    with a warning.
+    """
+    xp, _ = get_namespace(X)
+    if _is_numpy_namespace(xp):
+        return xp, True
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported\n{X}\n")
+    return xp, False
+
+
+def astype(array, dtype_name, copy=True):
+    """``array`` as the dtype named ``dtype_name`` ("float32", ...) of its namespace."""
+    if isinstance(array, np.ndarray):
+        return array.astype(dtype_name, copy=copy)
+    xp = array_namespace(array)
+    return xp.astype(array, getattr(xp, dtype_name), copy=copy)
+
+
+def zeros(shape, dtype_name, reference):
+    """Zeros of the dtype named ``dtype_name`` beside ``reference``."""
+    if is_numpy(reference):
+        return np.zeros(shape, dtype=dtype_name)
+    xp = array_namespace(reference)
+    return xp.zeros(shape, dtype=getattr(xp, dtype_name), device=device_of(reference))
+
+
+def copy(array):
+    """A copy of ``array`` in its namespace."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return array_namespace(array).asarray(array, copy=True)
