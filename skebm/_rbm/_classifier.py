@@ -212,7 +212,7 @@ class RBMClassifier(
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -493,6 +493,27 @@ class RBMClassifier(
         """
         log_proba = self.predict_log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` against y: what ``GridSearchCV`` maximises.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,)
+            True labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            The (weighted) fraction of rows classified correctly.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
 
     def transform(self, X):
         """Hidden features ``E[h | x]``, the label summed out under ``p(y | x)``.
