@@ -18,6 +18,7 @@ from pathlib import Path
 
 from benchmarks._rows import format_table
 from benchmarks._timing import blas_description
+from benchmarks.bench_classifier import suite_rows as classifier_rows
 from benchmarks.bench_hopfield_mnist import mnist_rows
 from benchmarks.bench_hopfield_speed import speed_rows
 from benchmarks.bench_memory import memory_rows
@@ -30,6 +31,7 @@ SECTIONS = [
     ("RBM inference", inference_rows),
     ("AIS", ais_rows),
     ("RBM on MNIST", mnist_rbm_rows),
+    ("RBMClassifier", classifier_rows),
     ("Hopfield recall", speed_rows),
     ("Hopfield on MNIST", mnist_rows),
     ("Memory", memory_rows),

@@ -223,10 +223,10 @@ def test_sparse_input_gives_the_dense_results():
 def test_gaussian_features_are_classified():
     X, y = small_problem(n_samples=300, n_features=10, seed=2)
     X = 3 * X + np.random.default_rng(0).normal(size=X.shape)
-    clf = RBMClassifier(16, n_iter=30, random_state=0).fit(X[:200], y[:200])
+    clf = RBMClassifier(16, random_state=0).fit(X[:200], y[:200])
     assert clf.visible_ == "gaussian_unit_variance"
     assert clf.score(X[200:], y[200:]) > np.bincount(y[200:]).max() / 100 + 0.2
-    learned = RBMClassifier(16, visible="gaussian", n_iter=30, random_state=0)
+    learned = RBMClassifier(16, visible="gaussian", random_state=0)
     learned.fit(X[:200], y[:200])
     assert learned.score(X[200:], y[200:]) > np.bincount(y[200:]).max() / 100 + 0.2
 

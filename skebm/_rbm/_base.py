@@ -183,7 +183,8 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     # visible="auto" on data outside [0, 1]
     _auto_real_units = "gaussian"
-    # n_iter="auto" never runs more epochs than this
+    # n_iter="auto": epochs for this many updates, never more than the maximum
+    _auto_updates = _AUTO_UPDATES
     _auto_max_epochs = _AUTO_MAX_EPOCHS
 
     @property
@@ -663,7 +664,8 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         """The number of epochs: ``n_iter``, or the rule of ``n_iter="auto"``."""
         if self.n_iter != "auto":
             return self.n_iter
-        return int(min(self._auto_max_epochs, np.ceil(_AUTO_UPDATES / n_batches)))
+        updates = self._auto_updates
+        return int(min(self._auto_max_epochs, np.ceil(updates / n_batches)))
 
     def _fit_epochs(self, X, rng, targets=None):
         """Epochs of minibatch updates on X, with what goes with them.
