@@ -71,9 +71,9 @@ class RBMClassifier(
 
     generative_weight : float, default=0.2
         Weight of the generative term of the ``"hybrid"`` objective (the
-        paper's alpha); ignored by the others. 0.2 classified binarised
-        digits best among 0.01, 0.1, 0.2, 0.3 and 1 (see the User Guide);
-        tune it on small data sets, where its regularisation matters most.
+        paper's alpha); ignored by the others. 0.1 to 0.2 classified
+        binarised digits best among 0.01 to 1 (see the User Guide); tune it
+        on small data sets, where its regularisation matters most.
         The generative term's step is ``generative_weight *
         learning_rate``.
 
