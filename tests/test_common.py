@@ -71,6 +71,14 @@ def test_sklearn_compatible_estimator(estimator, check):
         # array-api-strict; the 16-unit models below and test_array_api.py
         # run the same code paths.
         pytest.skip("array-API checks run on the smaller RBMTransformers")
+    if name.startswith("check_array_api") and estimator.get_params() == (
+        RBMClassifier().get_params()
+    ):
+        # RBMClassifier has no array-API support (its tag is False), so this
+        # runs it on numpy only, as every other check does; its score_samples
+        # repeats AIS over 500 hidden units at default settings for each
+        # comparison (three minutes). The 16-unit RBMClassifier below runs it.
+        pytest.skip("the numpy-only array-API check runs on the 16-unit one")
     check(estimator)
 
 
