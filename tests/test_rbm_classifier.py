@@ -250,8 +250,12 @@ def test_partial_fit_needs_classes_first_and_refuses_unseen_labels():
         clf.partial_fit(X[:3], [0, 7, 9])
     with pytest.raises(ValueError, match="not the same"):
         clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    refused = RBMClassifier(2)
     with pytest.raises(ValueError, match=r"not in classes_.*\[5\]"):
-        RBMClassifier(2).partial_fit(X[:2], [0, 5], classes=[0, 1])
+        refused.partial_fit(X[:2], [0, 5], classes=[0, 1])
+    assert not hasattr(refused, "classes_")
+    refused.partial_fit(X[:2], [0, 1], classes=[0, 1])
+    assert refused.n_iter_ == 1
 
 
 @pytest.mark.parametrize(

@@ -431,8 +431,10 @@ class RBMClassifier(
         check_classification_targets(y)
         if first_call:
             self._check_classes(classes, "classes")
+            # Checked before classes_ is set: a refused first call leaves the
+            # estimator unfitted.
+            targets = self._targets(y, X.dtype, classes)
             self.classes_ = classes
-            targets = self._targets(y, X.dtype)
             self._initialize(X, targets, as_generator(self.random_state))
             self.train_scores_ = None
             self.validation_scores_ = None
@@ -588,16 +590,21 @@ class RBMClassifier(
                 f"class: {classes.tolist()!r}."
             )
 
-    def _targets(self, y, dtype):
-        """One-hot rows of ``y`` in the order of ``classes_``; refuses unseen labels."""
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
+    def _targets(self, y, dtype, classes=None):
+        """One-hot rows of ``y`` in the order of ``classes`` (``classes_``).
+
+        Labels outside the classes are refused, by name.
+        """
+        if classes is None:
+            classes = self.classes_
+        unseen = np.setdiff1d(np.unique(y), classes)
         if unseen.size:
             raise ValueError(
-                f"y contains labels not in classes_ {self.classes_.tolist()!r}: "
+                f"y contains labels not in classes_ {classes.tolist()!r}: "
                 f"{unseen.tolist()!r}."
             )
-        targets = np.zeros((len(y), self.classes_.size), dtype=dtype)
-        targets[np.arange(len(y)), np.searchsorted(self.classes_, y)] = 1
+        targets = np.zeros((len(y), classes.size), dtype=dtype)
+        targets[np.arange(len(y)), np.searchsorted(classes, y)] = 1
         return targets
 
     def _initialize(self, X, targets, rng):
