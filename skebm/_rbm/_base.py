@@ -20,7 +20,7 @@ import threading
 import time
 import warnings
 import zlib
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,6 +64,8 @@ from skebm._rbm._trainer import (
 )
 from skebm._rbm._units import VISIBLE_UNITS, make_units
 from skebm._sklearn_compat import (
+    Interval,
+    StrOptions,
     check_is_fitted,
     check_same_namespace,
     get_namespace,
@@ -180,6 +182,31 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
     arrays to them changes the model; log Z is cached under a checksum of
     those arrays, computed once when many threads ask for it at the same time.
     """
+
+    # The parameters every RBM estimator has, under the same names.
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_iter": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "visible": [StrOptions({"auto", *VISIBLE_UNITS})],
+        "method": [StrOptions({"cd", "pcd"})],
+        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "decay_fraction": [Interval(Real, 0, 1, closed="both")],
+        "shuffle": ["boolean"],
+        "warm_start": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "partition_method": [StrOptions({"auto", "exact", "ais"})],
+        "ais_n_chains": [Interval(Integral, 1, None, closed="left")],
+        "ais_n_betas": [Interval(Integral, 2, None, closed="left")],
+    }
 
     # visible="auto" on data outside [0, 1]
     _auto_real_units = "gaussian"
@@ -393,8 +420,6 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             "n_gibbs_steps": self.n_gibbs_steps,
             "momentum": self.momentum,
             "weight_decay": self.weight_decay,
-            "sparsity_target": self.sparsity_target,
-            "sparsity_cost": self.sparsity_cost,
         }
 
     def _make_trainer(self, parameters, rng):

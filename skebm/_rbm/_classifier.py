@@ -2,7 +2,7 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy.special import logsumexp
@@ -23,7 +23,7 @@ from skebm._rbm._classification import (
 from skebm._rbm._data import as_generator
 from skebm._rbm._model import RBMParameters
 from skebm._rbm._trainer import ClassificationTrainer
-from skebm._rbm._units import VISIBLE_UNITS, LabelledUnits
+from skebm._rbm._units import LabelledUnits
 from skebm._sklearn_compat import (
     Interval,
     StrOptions,
@@ -266,29 +266,9 @@ class RBMClassifier(
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        **BaseRBM._parameter_constraints,
         "objective": [StrOptions({"discriminative", "hybrid", "generative"})],
         "generative_weight": [Interval(Real, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-        "visible": [StrOptions({"auto", *VISIBLE_UNITS})],
-        "method": [StrOptions({"cd", "pcd"})],
-        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "decay_fraction": [Interval(Real, 0, 1, closed="both")],
-        "shuffle": ["boolean"],
-        "warm_start": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "partition_method": [StrOptions({"auto", "exact", "ais"})],
-        "ais_n_chains": [Interval(Integral, 1, None, closed="left")],
-        "ais_n_betas": [Interval(Integral, 2, None, closed="left")],
     }
 
     def __init__(
@@ -621,10 +601,7 @@ class RBMClassifier(
 
     def _trainer_settings(self):
         return {
-            "persistent": self.method == "pcd",
-            "n_gibbs_steps": self.n_gibbs_steps,
-            "momentum": self.momentum,
-            "weight_decay": self.weight_decay,
+            **super()._trainer_settings(),
             "discriminative": self.objective != "generative",
             "generative_weight": {
                 "discriminative": 0.0,

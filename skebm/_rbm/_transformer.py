@@ -2,7 +2,7 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,10 +23,9 @@ from skebm._rbm._model import (
     sample_visibles,
     visible_means,
 )
-from skebm._rbm._units import DRAW_DTYPE, VISIBLE_UNITS
+from skebm._rbm._units import DRAW_DTYPE
 from skebm._sklearn_compat import (
     Interval,
-    StrOptions,
     _fit_context,
     check_is_fitted,
     validate_data,
@@ -278,29 +277,9 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     """
 
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-        "visible": [StrOptions({"auto", *VISIBLE_UNITS})],
-        "method": [StrOptions({"cd", "pcd"})],
-        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        **BaseRBM._parameter_constraints,
         "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
         "sparsity_cost": [Interval(Real, 0, None, closed="left")],
-        "decay_fraction": [Interval(Real, 0, 1, closed="both")],
-        "shuffle": ["boolean"],
-        "warm_start": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "partition_method": [StrOptions({"auto", "exact", "ais"})],
-        "ais_n_chains": [Interval(Integral, 1, None, closed="left")],
-        "ais_n_betas": [Interval(Integral, 2, None, closed="left")],
     }
 
     def __init__(
@@ -353,6 +332,13 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         self.partition_method = partition_method
         self.ais_n_chains = ais_n_chains
         self.ais_n_betas = ais_n_betas
+
+    def _trainer_settings(self):
+        return {
+            **super()._trainer_settings(),
+            "sparsity_target": self.sparsity_target,
+            "sparsity_cost": self.sparsity_cost,
+        }
 
     # ------------------------------------------------------------------ fitting
 
