@@ -616,18 +616,15 @@ class RBMClassifier(
         )
 
     def _set_fitted_parameters(self, arrays):
-        model = self._trainer.parameters.with_arrays([a.copy() for a in arrays])
-        units = model.units
-        weights, class_weights = units.split(model.weights)
-        visible_bias, class_bias = units.split(model.visible_bias)
+        """The base's attributes, with ``[W, U]`` and ``[b, d]`` split by role."""
+        super()._set_fitted_parameters(arrays)
+        units = self._trainer.parameters.units
+        weights, class_weights = units.split(self.components_)
         self.components_ = np.ascontiguousarray(weights)
         self.class_components_ = np.ascontiguousarray(class_weights)
-        self.intercept_visible_ = visible_bias
-        self.intercept_class_ = class_bias
-        self.intercept_hidden_ = model.hidden_bias
-        for name, value in units.fitted_attributes().items():
-            setattr(self, name, value)
-        self.h_samples_ = self._trainer.chains
+        self.intercept_visible_, self.intercept_class_ = units.split(
+            self.intercept_visible_
+        )
 
     def _model_parameters(self):
         dtype = self.components_.dtype
