@@ -1,7 +1,8 @@
 """RBMTransformer on binarised MNIST: defaults that finish, likelihoods, AIS.
 
     python -m benchmarks.bench_mnist [--mnist PATH] [--quick]
-        [--sections defaults,likelihood16,likelihood500,ais] [--model PATH]
+        [--sections defaults,likelihood16,likelihood500,ais,monitor]
+        [--model PATH]
 
 Every section prints a table whose rows stand beside baselines measured in
 the same run (BernoulliRBM, independent pixels, raw pixels) and, for the
@@ -16,6 +17,10 @@ likelihoods, the literature's figures as reference rows with their sources:
   log-likelihood with AIS log Z at default settings, bracketed by reverse AIS.
 - ``ais``: on that 784 x 500 model, forward AIS at default settings with
   three seeds and a four times longer run, its time and standard error.
+- ``monitor``: the per-epoch record of a default ``fit`` with ``verbose``:
+  its cost beside the same fit without it, its largest drop from one epoch
+  to the next after the first two, and its last value beside the full
+  estimate (default AIS) of the training rows' mean log-likelihood.
 
 ``--model PATH`` keeps the 500-hidden model (loaded if the file exists,
 written after fitting otherwise), so that ``ais`` can run apart.
@@ -25,6 +30,8 @@ is found; see ``benchmarks/_mnist.py``).
 """
 
 import argparse
+import contextlib
+import io
 import time
 from pathlib import Path
 
@@ -37,7 +44,7 @@ from benchmarks._mnist import load_mnist
 from benchmarks._rows import Row
 from skebm import RBMTransformer
 
-SECTIONS = ("defaults", "likelihood16", "likelihood500", "ais")
+SECTIONS = ("defaults", "likelihood16", "likelihood500", "ais", "monitor")
 # The 500-hidden recipe: default settings but for minibatches of 100 (100
 # persistent chains and less noise in each update; the default 34 epochs of
 # minibatches of 10 gave -93.7) for 200 epochs, in float32, within the
@@ -232,6 +239,47 @@ def ais_section(rbm, n_chains, n_betas):
     ]
 
 
+def monitor_section(data, quick):
+    X_train = data[0]
+    settings = {}
+    if quick:
+        settings = {"n_components": 64, "n_iter": 10}
+        settings.update(ais_n_chains=50, ais_n_betas=1000)
+    _, seconds = timed(RBMTransformer(random_state=0, **settings).fit, X_train)
+    loud = RBMTransformer(random_state=0, verbose=1, **settings)
+    with contextlib.redirect_stdout(io.StringIO()):
+        _, verbose_seconds = timed(loud.fit, X_train)
+        full = float(loud.score_samples(X_train).mean())
+    scores = np.array(loud.train_scores_)
+    largest_drop = float(max(0.0, -np.diff(scores[2:]).min(initial=0.0)))
+    name = "default settings" if not quick else "n_components=64, n_iter=10"
+    return [
+        Row(
+            f"MNIST fit with verbose at {name} ({loud.n_iter_} epochs)",
+            verbose_seconds,
+            "the same fit without verbose",
+            seconds,
+            unit="s",
+            target="ratio >= 0.91 (record <= 10% of the fit)",
+        ),
+        Row(
+            "largest drop of the per-epoch train log-likelihood after epoch 2",
+            largest_drop,
+            unit="nats",
+            target="<= 3",
+        ),
+        Row(
+            "last per-epoch train -log p(x) (1000 training rows)",
+            -float(scores[-1]),
+            "full estimate: mean -log p(x) of every training row, "
+            f"default AIS (se {loud.log_partition_std_:.2f})",
+            -full,
+            unit="nats",
+            target="within 3 nats of the full estimate",
+        ),
+    ]
+
+
 def mnist_rbm_rows(quick=False, path=None, sections=SECTIONS, model_path=None):
     """The rows of every section asked for, and the literature's reference rows."""
     X_train, y_train, X_test, y_test, source = load_mnist(path, quick=quick)
@@ -261,6 +309,8 @@ def mnist_rbm_rows(quick=False, path=None, sections=SECTIONS, model_path=None):
         # the quick model's own, which are small.
         settings = rbm if quick else RBMTransformer()
         rows += ais_section(rbm, settings.ais_n_chains, settings.ais_n_betas)
+    if "monitor" in sections:
+        rows += monitor_section(data, quick)
     if "stand-in" in source:
         for row in rows:
             row.figure += " [stand-in data]"

@@ -32,6 +32,9 @@ EXPECTED_FIGURES = [
     "MNIST test -log p(x), 64 hidden, reverse AIS log Z",
     "AIS log Z at default settings (50 chains, 1000 inverse temperatures), 784x64",
     "AIS log Z at default settings, 784x64: spread",
+    "MNIST fit with verbose at",
+    "largest drop of the per-epoch train log-likelihood",
+    "last per-epoch train -log p(x)",
     "digits (>= 8) test accuracy, fixed split (seed 0), RBMClassifier",
     "MNIST test error, RBMClassifier",
     "MNIST fit time, RBMClassifier",
@@ -62,7 +65,8 @@ def test_quick_benchmark_suite_reports_every_figure(tmp_path):
     for expected in EXPECTED_FIGURES:
         assert any(figure.startswith(expected) for figure in figures), expected
     for row in rows:
-        assert row["skebm"] > 0
+        # Times and -log p(x) are positive; a largest drop may be none at all.
+        assert row["skebm"] > 0 or (row["skebm"] == 0 and "drop" in row["figure"])
         if row["baseline"] is not None:
             assert row["ratio"] > 0
     assert "BLAS" in completed.stdout

@@ -10,7 +10,9 @@ from skebm._rbm._model import free_energy
 from skebm._rbm._partition import (
     ais_inverse_temperatures,
     ais_log_partition,
+    bennett_log_ratio,
     binary_states,
+    bridge_log_weights,
     exact_log_partition,
     log_partition,
     reverse_ais_log_partition,
@@ -20,6 +22,7 @@ from tests._rbm_models import (
     all_binary_states,
     joint_minus_energy,
     random_parameters,
+    random_visible,
 )
 
 
@@ -160,3 +163,76 @@ def test_reverse_ais_from_exact_samples_is_close_to_exact():
     )
     assert abs(estimate - exact) < 0.05
     assert 0 < std_error < 0.1
+
+
+def _exact_samples(parameters, n_samples, rng):
+    """Visible samples drawn exactly, by inversion over every binary state."""
+    states = all_binary_states(parameters.weights.shape[1])
+    log_p = -free_energy(states, parameters) - exact_log_partition(parameters)
+    probabilities = np.exp(log_p)
+    return states[
+        rng.choice(len(states), size=n_samples, p=probabilities / probabilities.sum())
+    ]
+
+
+def _nearby(parameters, step, seed):
+    """``parameters`` moved by ``step`` in a random direction."""
+    rng = np.random.default_rng(seed)
+    return parameters.with_arrays(
+        [a + step * rng.standard_normal(a.shape) for a in parameters.arrays]
+    )
+
+
+@pytest.mark.parametrize("n_steps", [1, 10])
+def test_bridge_log_weights_average_to_the_exact_ratio(n_steps):
+    start = random_parameters(10, 6, scale=0.6, seed=4)
+    end = _nearby(start, 0.15, seed=5)
+    exact = exact_log_partition(end) - exact_log_partition(start)
+    rng = np.random.default_rng(0)
+    log_weights = bridge_log_weights(
+        start, end, _exact_samples(start, 4000, rng), n_steps=n_steps, rng=rng
+    )
+    assert log_weights.shape == (4000,)
+    assert abs(logsumexp(log_weights) - np.log(4000) - exact) < 0.05
+
+
+@pytest.mark.parametrize("units", ["gaussian", "gaussian_unit_variance"])
+def test_bridge_log_weights_of_identical_models_are_zero(units):
+    parameters = random_parameters(3, 4, scale=0.5, seed=1, units=units)
+    states = random_visible(20, 3, units, seed=2)
+    log_weights = bridge_log_weights(
+        parameters, parameters, states, n_steps=5, rng=np.random.default_rng(0)
+    )
+    assert_allclose(log_weights, 0.0, atol=1e-12)
+
+
+def test_bennett_log_ratio_recovers_the_ratio_of_gaussian_work():
+    # Log weights consistent with Crooks' theorem: forward ~ N(d - s^2/2, s^2)
+    # and reverse ~ N(-d - s^2/2, s^2) have E[exp(forward)] = exp(d) and
+    # E[exp(reverse)] = exp(-d). One-sided, each errs by about s^2 / 2 with
+    # few samples; Bennett's estimate does not.
+    rng = np.random.default_rng(0)
+    d, s = 7.0, 4.0
+    forward = rng.normal(d - s**2 / 2, s, 2000)
+    reverse = rng.normal(-d - s**2 / 2, s, 3000)
+    one_sided = logsumexp(forward) - np.log(forward.size)
+    assert abs(one_sided - d) > 1.0
+    assert abs(bennett_log_ratio(forward, reverse) - d) < 0.3
+
+
+def test_bennett_log_ratio_of_exact_bridges_matches_the_exact_ratio():
+    start = random_parameters(10, 6, scale=0.8, seed=6)
+    end = _nearby(start, 0.4, seed=7)
+    exact = exact_log_partition(end) - exact_log_partition(start)
+    rng = np.random.default_rng(1)
+    forward = bridge_log_weights(
+        start, end, _exact_samples(start, 500, rng), n_steps=5, rng=rng
+    )
+    reverse = bridge_log_weights(
+        end, start, _exact_samples(end, 500, rng), n_steps=5, rng=rng
+    )
+    assert abs(bennett_log_ratio(forward, reverse) - exact) < 0.1
+
+
+def test_bennett_log_ratio_of_non_finite_weights_is_nan():
+    assert np.isnan(bennett_log_ratio(np.array([0.0, np.inf]), np.zeros(2)))

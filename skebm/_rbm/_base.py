@@ -54,7 +54,12 @@ from skebm._rbm._data import (
     value_range,
 )
 from skebm._rbm._model import RBMParameters, free_energy
-from skebm._rbm._partition import log_partition
+from skebm._rbm._monitor import EpochMonitor, LogPartitionTracker, chain_samples
+from skebm._rbm._partition import (
+    MAX_ENUMERATED_UNITS,
+    enumerable_units,
+    log_partition,
+)
 from skebm._rbm._trainer import (
     ContrastiveDivergence,
     EarlyStopping,
@@ -86,6 +91,14 @@ _TARGET_AIS_STD_ERROR = 0.3
 _LOG_ODDS_CLIP = 1e-3
 # Per-epoch log-likelihood records look at no more than this many training rows.
 _MAX_MONITORED_ROWS = 1000
+# Parameter averages take about this many iterates an epoch.
+_AVERAGED_ITERATES_PER_EPOCH = 100
+# The per-epoch record's log Z tracking: at most this many chains annealed
+# each way between consecutive epochs' models, in this many steps.
+_MONITOR_MAX_CHAINS = 100
+_MONITOR_BRIDGE_STEPS = 10
+# ... after this many Gibbs sweeps of each model's samples under it.
+_MONITOR_SWEEPS = 5
 # n_iter="auto": as many epochs as make this many parameter updates (about
 # 34 epochs of 60 000 rows in minibatches of 10), and never more than
 # _AUTO_MAX_EPOCHS (load_digits' 1347 training rows reach it).
@@ -94,6 +107,14 @@ _AUTO_MAX_EPOCHS = 500
 # partial_fit averages its iterates with weight (gamma + 1) / (t + gamma): a
 # window over the most recent 1 / (gamma + 1) of the updates (Shamir & Zhang, 2013).
 _AVERAGING_GAMMA = 3.0
+
+
+def _averaged(average, arrays):
+    """``average`` (a :class:`ParameterAverage` or None) updated with ``arrays``."""
+    if average is None:
+        return ParameterAverage(arrays)
+    average.update(arrays)
+    return average
 
 
 def _fingerprint(arrays):
@@ -650,11 +671,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
                 self._log_partition_cache = (key, self._log_partition_of(parameters))
             return self._log_partition_cache[1]
 
-    def _log_partition_of(self, parameters, monitor=False):
-        n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
-        if monitor:
-            # The per-epoch record: AIS with a fortieth of the work.
-            n_betas, n_chains = max(n_betas // 10, 100), max(n_chains // 4, 10)
+    def _log_partition_of(self, parameters, n_betas=None, n_chains=None):
+        """log Z by ``partition_method``: AIS at the estimator's settings, or
+        quietly (no progress, no warning) at those given, for the record."""
+        monitor = n_betas is not None
+        if not monitor:
+            n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
         begin = time.perf_counter()
 
         def report_ais_progress(step, n_steps):
@@ -696,9 +718,10 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         """Epochs of minibatch updates on X, with what goes with them.
 
         The learning rate decays over the last ``decay_fraction`` of the
-        updates while the parameters are averaged over epochs; with
+        epochs while the iterates are averaged (every ``n_batches // 100``
+        updates) into the fitted parameters; with
         ``verbose`` or ``early_stopping`` each epoch is scored (see
-        :meth:`_epoch_scores`) on at most 1000 training rows (and on the
+        :meth:`_epoch_monitor`) on at most 1000 training rows (and on the
         held-out rows), and early stopping keeps the best parameters. The
         public parameters are set at the end. Rows are gathered from X by
         index: X is never copied. ``targets``, one-hot labels, go with the
@@ -722,16 +745,29 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         n_samples = train_rows.size
         n_batches = max(int(np.ceil(n_samples / self.batch_size)), 1)
         n_epochs = self._n_epochs(n_batches)
+        average_every = max(n_batches // _AVERAGED_ITERATES_PER_EPOCH, 1)
         if monitoring:
-            monitored = self._monitored_rows(X, targets, monitored_rows)
             valid = None
             if valid_rows is not None:
                 valid = self._monitored_rows(X, targets, valid_rows)
+            n_checkpoints = max(n_batches // average_every, 1)
+            monitor = self._epoch_monitor(
+                self._monitored_rows(X, targets, monitored_rows),
+                valid,
+                n_samples,
+                n_checkpoints,
+                n_epochs,
+            )
         total_updates = max(n_epochs * n_batches, 1)
         schedule = LinearDecaySchedule(self.learning_rate, self.decay_fraction)
         decay_start_epoch = n_epochs * (1 - self.decay_fraction)
         average = None
         stopper = EarlyStopping(self.n_iter_no_change, self.tol)
+        # The iterates are averaged every few updates: over the decay into the
+        # fitted model (Polyak averaging), and before it, when monitoring, over
+        # each epoch into the model the monitor scores, since one persistent-CD
+        # iterate's log-likelihood swings by nats from one update to the next.
+        epoch_average = None
         update = 0
         self.n_iter_ = 0
         for epoch in range(n_epochs):
@@ -742,26 +778,32 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             if not is_numpy(X):
                 # The order goes to X's device once per epoch, not per batch.
                 order = like(order, X)
-            for start in range(0, n_samples, self.batch_size):
+            decaying = self.decay_fraction > 0 and epoch + 1 > decay_start_epoch
+            epoch_average = None
+            for batch, start in enumerate(range(0, n_samples, self.batch_size)):
                 rows = order[start : start + self.batch_size]
                 self._train_step(
                     self._minibatch(X, rows, targets), schedule(update / total_updates)
                 )
                 update += 1
+                if (batch + 1) % average_every != 0:
+                    continue
+                if monitoring:
+                    monitor.observe(trainer)
+                if decaying:
+                    average = _averaged(average, trainer.parameters.arrays)
+                elif monitoring:
+                    epoch_average = _averaged(epoch_average, trainer.parameters.arrays)
             self.n_iter_ = epoch + 1
-
-            if self.decay_fraction > 0 and epoch + 1 > decay_start_epoch:
-                if average is None:
-                    average = ParameterAverage(trainer.parameters.arrays)
-                else:
-                    average.update(trainer.parameters.arrays)
             if not monitoring:
                 continue
 
             current = trainer.parameters
             if average is not None:
                 current = current.with_arrays(average.arrays)
-            scores = self._epoch_scores(current, monitored, valid)
+            elif epoch_average is not None:
+                current = current.with_arrays(epoch_average.arrays)
+            scores = monitor(current, last=epoch == n_epochs - 1)
             train_name, train_score = scores[0]
             self.train_scores_.append(train_score)
             stop = False
@@ -790,30 +832,85 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         self._streaming_average = None
 
     def _monitored_rows(self, X, targets, rows):
-        """What :meth:`_epoch_scores` reads of ``rows``: here X's, standardised."""
+        """What :meth:`_epoch_monitor` reads of ``rows``: here X's, standardised."""
         return self._standardized_dense(_take_rows(X, rows))
 
-    def _epoch_scores(self, parameters, monitored, validation):
-        """``[(name, train score), (name, validation score)]`` of an epoch's model.
+    def _epoch_monitor(self, monitored, validation, n_samples, n_checkpoints, n_epochs):
+        """The :class:`EpochMonitor` of a fit: mean log-likelihoods.
 
-        The mean log-likelihood of the monitored training rows and of the
-        held-out rows (when ``validation`` is not None), with one log Z.
+        Of the monitored training rows and of the held-out rows (when
+        ``validation`` is not None), with one log Z: exact for small models,
+        else by a :class:`LogPartitionTracker` that estimates it by AIS for
+        the first (and, on long fits, the last) of the ``n_epochs`` epochs
+        and follows it in between, with samples of the training's chains, observed
+        ``n_checkpoints`` times an epoch of ``n_samples`` rows.
         """
-        log_z, _ = self._log_partition_of(parameters, monitor=True)
-        scores = [
-            (
-                "train log-likelihood",
-                self._mean_log_likelihood(monitored, parameters, log_z),
+        initial = self._trainer.parameters
+        method = self.partition_method
+        if method == "auto":
+            units = enumerable_units(*initial.weights.shape[::-1], initial.units)
+            method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
+        if method == "exact":
+            observe = None
+
+            estimate_last = False
+
+            def log_partition_of(parameters, last):
+                return self._log_partition_of(parameters)[0]
+
+        else:
+            # An epoch of updates costs some three Gibbs steps a row. The AIS
+            # of the first epoch's model costs an eighth of the estimator's
+            # or, on short fits, some 2.5% of the fit's steps; so does that of
+            # the last epoch's, on fits long enough to afford the eighth (on
+            # shorter ones, following log Z errs less than a shorter AIS).
+            # Annealing each way between consecutive epochs' models costs
+            # 2 * n_chains * (_MONITOR_BRIDGE_STEPS + _MONITOR_SWEEPS) steps,
+            # a few hundredths of an epoch.
+            eighth = self.ais_n_betas * self.ais_n_chains // 8
+            affordable = max(3 * n_epochs * n_samples // 40, 20_000)
+            estimate_last = affordable >= eighth
+            work = min(eighth, affordable)
+            n_ais_chains = max(self.ais_n_chains // 2, 10)
+            n_ais_betas = max(work // n_ais_chains, 100)
+            rng = np.random.default_rng([self._ais_seed, 1])
+            draws = self._ais_rng()
+            n_chains = int(np.clip(n_samples // 100, 20, _MONITOR_MAX_CHAINS))
+            log_partition_of = LogPartitionTracker(
+                lambda parameters: self._log_partition_of(
+                    parameters, n_betas=n_ais_betas, n_chains=n_ais_chains
+                )[0],
+                draws,
+                rng,
+                n_chains=n_chains,
+                n_bridge_steps=_MONITOR_BRIDGE_STEPS,
+                n_sweeps=_MONITOR_SWEEPS,
             )
-        ]
-        if validation is not None:
-            scores.append(
-                (
-                    "validation log-likelihood",
-                    self._mean_log_likelihood(validation, parameters, log_z),
+            rows_per_checkpoint = -(-n_chains // n_checkpoints)
+
+            def observe(trainer):
+                log_partition_of.add_samples(
+                    chain_samples(trainer, rows_per_checkpoint, draws, rng)
                 )
-            )
-        return scores
+
+        def scores(parameters, last):
+            log_z = log_partition_of(parameters, last and estimate_last)
+            named = [
+                (
+                    "train log-likelihood",
+                    self._mean_log_likelihood(monitored, parameters, log_z),
+                )
+            ]
+            if validation is not None:
+                named.append(
+                    (
+                        "validation log-likelihood",
+                        self._mean_log_likelihood(validation, parameters, log_z),
+                    )
+                )
+            return named
+
+        return EpochMonitor(scores, observe)
 
     def _stream_chunk(self, X, targets=None):
         """One pass over a chunk in minibatches, for ``partial_fit``.

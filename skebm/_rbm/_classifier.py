@@ -22,6 +22,7 @@ from skebm._rbm._classification import (
 )
 from skebm._rbm._data import as_generator
 from skebm._rbm._model import RBMParameters
+from skebm._rbm._monitor import EpochMonitor
 from skebm._rbm._trainer import ClassificationTrainer
 from skebm._rbm._units import LabelledUnits
 from skebm._sklearn_compat import (
@@ -655,17 +656,23 @@ class RBMClassifier(
     def _monitored_rows(self, X, targets, rows):
         return self._standardized_dense(X[rows]), targets[rows]
 
-    def _epoch_scores(self, parameters, monitored, validation):
+    def _epoch_monitor(self, monitored, validation, n_samples, n_checkpoints, n_epochs):
         """Mean ``log p(y | x)`` of the monitored rows; accuracy of the held out."""
-        features, targets = monitored
-        log_proba = class_log_probabilities(features, parameters)
-        scores = [("train log p(y | x)", float(np.mean((log_proba * targets).sum(1))))]
-        if validation is not None:
-            features, targets = validation
-            predicted = class_log_probabilities(features, parameters).argmax(axis=1)
-            accuracy = float(np.mean(predicted == targets.argmax(axis=1)))
-            scores.append(("validation accuracy", accuracy))
-        return scores
+
+        def scores(parameters, last):
+            features, targets = monitored
+            log_proba = class_log_probabilities(features, parameters)
+            named = [
+                ("train log p(y | x)", float(np.mean((log_proba * targets).sum(1))))
+            ]
+            if validation is not None:
+                features, targets = validation
+                predicted = class_log_probabilities(features, parameters).argmax(axis=1)
+                accuracy = float(np.mean(predicted == targets.argmax(axis=1)))
+                named.append(("validation accuracy", accuracy))
+            return named
+
+        return EpochMonitor(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

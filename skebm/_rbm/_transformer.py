@@ -79,6 +79,10 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     verbose : int, default=0
         When positive, print one line per epoch with the training (and, with
         early stopping, validation) mean log-likelihood and the time taken.
+        The model scored is the mean of the epoch's iterates (the running
+        average during the learning rate's decay), and its log Z is exact
+        or followed from epoch to epoch (see the :ref:`User Guide
+        <rbm_guide>`); the record does not change the fitted model.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the minibatch order, the Gibbs sampling,
@@ -128,7 +132,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
     decay_fraction : float, default=0.5
         Last fraction of the ``n_iter`` epochs of :meth:`fit` over which the
         learning rate decays linearly to zero and the parameters are averaged
-        over epochs. ``0`` trains at a constant rate. Range: [0, 1].
+        (about a hundred iterates an epoch). ``0`` trains at a constant rate.
+        Range: [0, 1].
 
     shuffle : bool, default=True
         Whether to shuffle the rows before each epoch.
@@ -205,7 +210,8 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
 
     train_scores_ : list of float or None
         Mean training log-likelihood after each epoch, recorded when
-        ``verbose`` or ``early_stopping`` is set (at most 1000 rows).
+        ``verbose`` or ``early_stopping`` is set (at most 1000 rows), of the
+        model that ``verbose`` describes.
 
     validation_scores_ : list of float or None
         Mean validation log-likelihood after each epoch with
