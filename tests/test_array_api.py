@@ -7,7 +7,9 @@ each namespace; mixed namespaces, sparse, complex and integer input behave
 as they do for scikit-learn's own array-API estimators.
 """
 
+import contextlib
 import copy
+import io
 import pickle
 
 import numpy as np
@@ -353,3 +355,23 @@ def test_integer_input_is_converted_to_float_as_numpy_converts_it(namespace, est
 @pytest.mark.parametrize("estimator", [RBMTransformer(), HopfieldMemory()])
 def test_array_api_support_tag(estimator):
     assert estimator.__sklearn_tags__().array_api_support
+
+
+@pytest.mark.parametrize(
+    "namespace, device, dtype", NAMESPACES, ids=lambda value: str(value)
+)
+def test_per_epoch_record_follows_log_z_in_the_namespace(namespace, device, dtype):
+    # 24 hidden units: log Z by AIS, so the record follows it with the
+    # training's chains, in the namespace of the data.
+    module = _namespace(namespace)
+    X = (load_digits().data[:500] >= 8).astype(dtype)
+    X_xp = module.asarray(X)
+    with sklearn.config_context(array_api_dispatch=True):
+        rbm = RBMTransformer(24, n_iter=8, ais_n_betas=1000, verbose=1, random_state=0)
+        with contextlib.redirect_stdout(io.StringIO()):
+            rbm.fit(X_xp)
+        full = float(to_numpy(rbm.score_samples(X_xp)).mean())
+    scores = np.array(rbm.train_scores_)
+    assert np.isfinite(scores).all()
+    assert np.diff(scores[2:]).min() > -0.5
+    assert abs(scores[-1] - full) < 1.0

@@ -54,7 +54,12 @@ from skebm._rbm._data import (
     value_range,
 )
 from skebm._rbm._model import RBMParameters, free_energy
-from skebm._rbm._monitor import EpochMonitor, LogPartitionTracker, chain_samples
+from skebm._rbm._monitor import (
+    EpochMonitor,
+    LogPartitionTracker,
+    chain_samples,
+    take_rows,
+)
 from skebm._rbm._partition import (
     MAX_ENUMERATED_UNITS,
     enumerable_units,
@@ -187,13 +192,6 @@ def _dtype_name(estimator):
     """The name of the fitted model's dtype."""
     weights = estimator.components_
     return _dtype_name_of(namespace(weights), weights)
-
-
-def _take_rows(X, rows):
-    """The rows ``rows`` (a numpy index array) of X, in X's namespace."""
-    if is_numpy(X):
-        return X[rows]
-    return namespace(X).take(X, like(rows, X), axis=0)
 
 
 class BaseRBM(VersionedStateMixin, BaseEstimator):
@@ -672,8 +670,11 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             return self._log_partition_cache[1]
 
     def _log_partition_of(self, parameters, n_betas=None, n_chains=None):
-        """log Z by ``partition_method``: AIS at the estimator's settings, or
-        quietly (no progress, no warning) at those given, for the record."""
+        """log Z and its standard error by ``partition_method``.
+
+        AIS runs at the estimator's settings, or at those given (for the
+        per-epoch record: then without progress lines or warnings).
+        """
         monitor = n_betas is not None
         if not monitor:
             n_betas, n_chains = self.ais_n_betas, self.ais_n_chains
@@ -767,7 +768,6 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         # fitted model (Polyak averaging), and before it, when monitoring, over
         # each epoch into the model the monitor scores, since one persistent-CD
         # iterate's log-likelihood swings by nats from one update to the next.
-        epoch_average = None
         update = 0
         self.n_iter_ = 0
         for epoch in range(n_epochs):
@@ -833,7 +833,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
 
     def _monitored_rows(self, X, targets, rows):
         """What :meth:`_epoch_monitor` reads of ``rows``: here X's, standardised."""
-        return self._standardized_dense(_take_rows(X, rows))
+        return self._standardized_dense(take_rows(X, rows))
 
     def _epoch_monitor(self, monitored, validation, n_samples, n_checkpoints, n_epochs):
         """The :class:`EpochMonitor` of a fit: mean log-likelihoods.
@@ -842,8 +842,8 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         ``validation`` is not None), with one log Z: exact for small models,
         else by a :class:`LogPartitionTracker` that estimates it by AIS for
         the first (and, on long fits, the last) of the ``n_epochs`` epochs
-        and follows it in between, with samples of the training's chains, observed
-        ``n_checkpoints`` times an epoch of ``n_samples`` rows.
+        and follows it in between, with samples of the training's chains
+        observed ``n_checkpoints`` times an epoch of ``n_samples`` rows.
         """
         initial = self._trainer.parameters
         method = self.partition_method
@@ -852,7 +852,6 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
         if method == "exact":
             observe = None
-
             estimate_last = False
 
             def log_partition_of(parameters, last):

@@ -23,7 +23,7 @@ from skebm._rbm._model import gibbs_chain, sample_hiddens, sample_visibles
 from skebm._rbm._partition import bennett_log_ratio, bridge_log_weights
 
 
-def _rows(array, rows):
+def take_rows(array, rows):
     """The rows ``rows`` (a numpy index array) of ``array``, in its namespace."""
     if is_numpy(array):
         return array[rows]
@@ -117,7 +117,9 @@ class LogPartitionTracker:
 
     def _chosen(self, samples, parameters):
         """``n_chains`` of ``samples``, after ``n_sweeps`` under their model."""
-        chosen = _rows(samples, self.rng.permutation(samples.shape[0])[: self.n_chains])
+        chosen = take_rows(
+            samples, self.rng.permutation(samples.shape[0])[: self.n_chains]
+        )
         if self.n_sweeps == 0:
             return chosen
         hidden = sample_hiddens(chosen, parameters, self.draws)
@@ -169,5 +171,5 @@ def chain_samples(trainer, n_rows, draws, rng):
     hidden = trainer.chains
     n_chains = hidden.shape[0]
     if n_rows < n_chains:
-        hidden = _rows(hidden, np.sort(rng.permutation(n_chains)[:n_rows]))
+        hidden = take_rows(hidden, np.sort(rng.permutation(n_chains)[:n_rows]))
     return sample_visibles(hidden, trainer.parameters, draws)
