@@ -764,10 +764,6 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         decay_start_epoch = n_epochs * (1 - self.decay_fraction)
         average = None
         stopper = EarlyStopping(self.n_iter_no_change, self.tol)
-        # The iterates are averaged every few updates: over the decay into the
-        # fitted model (Polyak averaging), and before it, when monitoring, over
-        # each epoch into the model the monitor scores, since one persistent-CD
-        # iterate's log-likelihood swings by nats from one update to the next.
         update = 0
         self.n_iter_ = 0
         for epoch in range(n_epochs):
@@ -786,6 +782,10 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
                     self._minibatch(X, rows, targets), schedule(update / total_updates)
                 )
                 update += 1
+                # Every few updates the iterate goes into an average: over the
+                # decay, the fitted model's (Polyak averaging); before it, when
+                # monitoring, the epoch's, which the record scores (one PCD
+                # iterate's log-likelihood swings by nats between updates).
                 if (batch + 1) % average_every != 0:
                     continue
                 if monitoring:
@@ -798,28 +798,12 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             if not monitoring:
                 continue
 
-            current = trainer.parameters
-            if average is not None:
-                current = current.with_arrays(average.arrays)
-            elif epoch_average is not None:
-                current = current.with_arrays(epoch_average.arrays)
-            scores = monitor(current, last=epoch == n_epochs - 1)
-            train_name, train_score = scores[0]
-            self.train_scores_.append(train_score)
-            stop = False
-            if valid is not None:
-                valid_score = scores[1][1]
-                self.validation_scores_.append(valid_score)
-                stop = stopper.record(valid_score, current.arrays)
-                self.best_validation_score_ = stopper.best_score
-            if self.verbose:
-                report_progress(
-                    self,
-                    f"Iteration {self.n_iter_}",
-                    time.perf_counter() - begin,
-                    dict(scores),
-                )
-            if stop:
+            scored = average or epoch_average
+            model = trainer.parameters
+            if scored is not None:
+                model = model.with_arrays(scored.arrays)
+            last = epoch == n_epochs - 1
+            if self._record_epoch(monitor, model, last, stopper, begin):
                 break
 
         if stopper.best_arrays is not None:
@@ -830,6 +814,30 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
             final = trainer.parameters.arrays
         self._set_fitted_parameters(final)
         self._streaming_average = None
+
+    def _record_epoch(self, monitor, model, last, stopper, begin):
+        """Score the epoch's ``model``, record and print it; True means stop.
+
+        The scores go to ``train_scores_`` (and, with early stopping,
+        ``validation_scores_`` and ``stopper``); ``begin`` is when the
+        epoch began, for the printed time.
+        """
+        scores = monitor(model, last=last)
+        self.train_scores_.append(scores[0][1])
+        stop = False
+        if self.early_stopping:
+            valid_score = scores[1][1]
+            self.validation_scores_.append(valid_score)
+            stop = stopper.record(valid_score, model.arrays)
+            self.best_validation_score_ = stopper.best_score
+        if self.verbose:
+            report_progress(
+                self,
+                f"Iteration {self.n_iter_}",
+                time.perf_counter() - begin,
+                dict(scores),
+            )
+        return stop
 
     def _monitored_rows(self, X, targets, rows):
         """What :meth:`_epoch_monitor` reads of ``rows``: here X's, standardised."""
