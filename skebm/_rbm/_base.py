@@ -60,11 +60,7 @@ from skebm._rbm._monitor import (
     chain_samples,
     take_rows,
 )
-from skebm._rbm._partition import (
-    MAX_ENUMERATED_UNITS,
-    enumerable_units,
-    log_partition,
-)
+from skebm._rbm._partition import log_partition, resolved_method
 from skebm._rbm._trainer import (
     ContrastiveDivergence,
     EarlyStopping,
@@ -854,11 +850,7 @@ class BaseRBM(VersionedStateMixin, BaseEstimator):
         observed ``n_checkpoints`` times an epoch of ``n_samples`` rows.
         """
         initial = self._trainer.parameters
-        method = self.partition_method
-        if method == "auto":
-            units = enumerable_units(*initial.weights.shape[::-1], initial.units)
-            method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
-        if method == "exact":
+        if resolved_method(self.partition_method, initial) == "exact":
             observe = None
             estimate_last = False
 

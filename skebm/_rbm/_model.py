@@ -162,7 +162,13 @@ def gibbs_chain(hidden, parameters, n_steps, rng):
 
 def free_energy(visible, parameters):
     """F(v) of every row of ``visible`` (dense, or sparse for binary units)."""
-    activation = hidden_activation(visible, parameters)
+    return free_energy_from_activation(
+        visible, hidden_activation(visible, parameters), parameters
+    )
+
+
+def free_energy_from_activation(visible, activation, parameters):
+    """F(v) given ``activation = c + W s(v)`` of ``visible`` (numpy's overwritten)."""
     if not isinstance(activation, np.ndarray):
         energy = -namespace(activation).sum(softplus(activation), axis=1)
         return energy + parameters.units.energy(visible, parameters.visible_bias)

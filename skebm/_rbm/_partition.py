@@ -29,6 +29,7 @@ from skebm._array_api import (
 )
 from skebm._rbm._model import (
     free_energy,
+    free_energy_from_activation,
     gibbs_chain,
     hidden_activation,
     sample_bernoulli,
@@ -50,6 +51,19 @@ def enumerable_units(n_visible, n_hidden, units):
     if units.binary:
         return min(n_visible, n_hidden)
     return n_hidden
+
+
+def resolved_method(method, parameters):
+    """``method``, with "auto" resolved for the model.
+
+    "auto" is "exact" when the layer to enumerate has at most
+    :data:`MAX_ENUMERATED_UNITS` units, "ais" otherwise.
+    """
+    if method != "auto":
+        return method
+    n_hidden, n_visible = parameters.weights.shape
+    units = enumerable_units(n_visible, n_hidden, parameters.units)
+    return "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
 
 
 def binary_states(n_units, start, stop, dtype=np.float64):
@@ -352,15 +366,6 @@ def _interpolated(start, end, fraction):
     )
 
 
-def _free_energy_from(visible, activation, parameters):
-    """F(v) from ``activation = c + W s(v)`` (which it overwrites for numpy)."""
-    xp = namespace(activation)
-    energy = parameters.units.energy(visible, parameters.visible_bias)
-    if xp is np:
-        return energy - softplus(activation, out=activation).sum(axis=1)
-    return energy - xp.sum(softplus(activation), axis=1)
-
-
 def bridge_log_weights(start, end, states, *, n_steps, rng):
     """Log importance weights of annealing from one model to a nearby one.
 
@@ -397,7 +402,7 @@ def bridge_log_weights(start, end, states, *, n_steps, rng):
         log_weights += free_energy(states, previous)
         if step < n_steps:
             hidden = sample_bernoulli(logistic_for_sampling(activation), rng)
-        log_weights -= _free_energy_from(states, activation, current)
+        log_weights -= free_energy_from_activation(states, activation, current)
         if step < n_steps:
             states = sample_visibles(hidden, current, rng)
         previous = current
@@ -465,8 +470,7 @@ def log_partition(
     """
     n_hidden, n_visible = parameters.weights.shape
     units = enumerable_units(n_visible, n_hidden, parameters.units)
-    if method == "auto":
-        method = "exact" if units <= MAX_ENUMERATED_UNITS else "ais"
+    method = resolved_method(method, parameters)
     if method == "exact":
         if units > MAX_EXPLICIT_EXACT_UNITS:
             raise ValueError(
