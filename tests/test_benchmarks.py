@@ -85,3 +85,27 @@ def test_laplacian_benchmark_true_density_is_normalised_with_the_known_entropy()
     # whitened unit-variance Laplacians: 2 (1 + log sqrt 2) nats of entropy
     expected = -2 * (1 + np.log(np.sqrt(2)))
     assert abs(true_log_density(X_test).mean() - expected) < 0.03
+
+
+def test_gpu_benchmark_runs_on_torch_cpu_and_reports_every_workload():
+    # The GPU script runs where no test can (on a lent GPU, once); its quick
+    # form on torch's CPU backend keeps it from rotting in between.
+    pytest.importorskip("torch")
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_gpu", "--device", "cpu", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    lines = completed.stdout.splitlines()
+    assert "device: torch cpu" in lines[0]
+    for workload in ("PCD-1 epoch, 784x100", "AIS log Z (", "softmax recall, 2000"):
+        (line,) = [line for line in lines if line.startswith(workload)]
+        on_device, on_numpy, speed_up = line.split()[-3:]
+        assert float(on_device) > 0 and float(on_numpy) > 0
+        assert speed_up.endswith("x")
+    # The device's AIS estimate is a number, not a NaN from a dtype slip.
+    (ais,) = [line for line in lines if line.startswith("AIS log Z (")]
+    assert np.isfinite(float(ais.split("(")[1].split()[0]))
