@@ -94,6 +94,30 @@ def input_namespace(X):
     return xp, False
 
 
+def dtype_name(array, wide=False):
+    """ "float32" or "float64": ``array``'s, or with ``wide`` the widest its device has.
+
+    The wide dtype is for sums and means.
+    """
+    xp = namespace(array)
+    if wide and accumulation_dtype(xp, device_of(array)) == xp.float64:
+        return "float64"
+    return "float32" if array.dtype == xp.float32 else "float64"
+
+
+def numpy_dtype(array):
+    """The numpy dtype of ``array``'s floating dtype (of any namespace)."""
+    return np.dtype(dtype_name(array))
+
+
+def mean_as_float(values):
+    """The mean of a vector as a float, accumulated in float64 where possible."""
+    if is_numpy(values):
+        return float(values.mean(dtype=np.float64))
+    xp = namespace(values)
+    return float(xp.mean(astype(values, dtype_name(values, wide=True))))
+
+
 def astype(array, dtype_name, copy=True):
     """``array`` as the dtype named ``dtype_name`` ("float32", ...) of its namespace."""
     if isinstance(array, np.ndarray):

@@ -20,7 +20,7 @@ indexing does not do in place and a GPU does not need.
 
 import numpy as np
 
-from skebm._array_api import astype, device_of, is_numpy, namespace
+from skebm._array_api import astype, device_of, dtype_name, is_numpy, namespace
 
 TIE_TOLERANCE = 1e-10
 
@@ -55,15 +55,10 @@ def overlaps_with(states, memories):
     they are, never copied to float64.
     """
     if not is_numpy(memories):
-        overlaps = astype(states, _dtype_name(memories), copy=False) @ memories.T
+        overlaps = astype(states, dtype_name(memories), copy=False) @ memories.T
         return astype(overlaps, "float64", copy=False)
     overlaps = np.asarray(states, dtype=memories.dtype) @ memories.T
     return overlaps.astype(np.float64, copy=False)
-
-
-def _dtype_name(array):
-    """ "float32" or "float64", the name of ``array``'s dtype."""
-    return "float32" if array.dtype == namespace(array).float32 else "float64"
 
 
 def _signs_keeping_ties(drive, scale, states):

@@ -8,11 +8,10 @@ are those of :mod:`skebm._hopfield._dynamics`.
 
 import numpy as np
 
-from skebm._array_api import astype, device_of, is_numpy, namespace
+from skebm._array_api import astype, device_of, dtype_name, is_numpy, namespace
 from skebm._hopfield._dynamics import (
     FIXED_POINT,
     SWEEP_LIMIT,
-    _dtype_name,
     overlaps_with,
     shifted_logits,
 )
@@ -36,7 +35,7 @@ def softmax_attention(states, memories, beta):
     """
     if not is_numpy(memories):
         xp = namespace(memories)
-        states = astype(states, _dtype_name(memories), copy=False)
+        states = astype(states, dtype_name(memories), copy=False)
         attention = xp.exp(shifted_logits(states @ memories.T, beta))
         return attention / xp.sum(attention, axis=1, keepdims=True)
     states = np.asarray(states, dtype=memories.dtype)
@@ -148,7 +147,7 @@ def _namespace_softmax_recall(states, memories, beta, n_sweeps, tol, clamp):
     """
     xp = namespace(memories)
     device = device_of(memories)
-    current = astype(states, _dtype_name(memories))
+    current = astype(states, dtype_name(memories))
     rows = xp.arange(current.shape[0], device=device)
     finished_rows, finished_states = [], []
     for _ in range(n_sweeps):

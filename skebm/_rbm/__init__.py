@@ -7,8 +7,12 @@
 * ``_partition.py`` -- log Z, exact and by annealed importance sampling;
 * ``_data.py`` -- what the estimators read from X: ranges, checks, statistics;
 * ``_trainer.py`` -- the CD/PCD trainer and its optimiser state;
+* ``_monitor.py`` -- the per-epoch record, and log Z followed from epoch
+  to epoch;
+* ``_likelihood.py`` -- an estimator's log Z (cached, or estimated on
+  demand), its log-likelihoods and their per-epoch record;
 * ``_base.py`` -- what every RBM estimator shares: the model held in its
-  public attributes, the epoch loop, input checks, the cached log Z;
+  public attributes, the epoch loop, input checks;
 * ``_classification.py`` -- the classification RBM's p(y | x) and its
   exact gradient;
 * ``_transformer.py`` -- :class:`RBMTransformer`, the estimator;

@@ -1,10 +1,12 @@
-"""What the RBM estimators read from X: ranges, checks, column statistics.
+"""What the RBM estimators read from their input: X's ranges, checks, statistics.
 
 Functions of arrays (dense, sparse or memory-mapped) that never copy X whole,
 or of dense arrays of another array-API namespace, read on their device.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +28,15 @@ def as_generator(random_state):
     """A numpy Generator seeded from anything ``check_random_state`` accepts."""
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     return np.random.default_rng(seed)
+
+
+def check_int_at_least(name, value, minimum):
+    """``value`` as an int, refusing other types and values below ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
 
 
 def value_range(X):

@@ -21,6 +21,7 @@ from skebm._array_api import (
     accumulation_dtype,
     astype,
     device_of,
+    dtype_name,
     is_numpy,
     like,
     namespace,
@@ -183,17 +184,17 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
         bias = (1.0 - beta) * base_visible_bias + beta * visible_bias
         return astype(bias, "float32")
 
-    log_weights = zeros(states.shape[0], _dtype_name(weights), weights)
+    log_weights = zeros(states.shape[0], dtype_name(weights), weights)
     for step in range(1, betas.size):
         # Python floats: a numpy scalar times another namespace's array
         # would make a numpy array.
         previous, beta = float(betas[step - 1]), float(betas[step])
         interaction = astype(units.interaction(states), "float32", copy=False)
-        activation = astype(interaction @ product_weights.T, _dtype_name(weights))
+        activation = astype(interaction @ product_weights.T, dtype_name(weights))
         activation += hidden_bias
         if xp is not np:
             # (numpy promotes float32 @ float64 itself; not every namespace does)
-            interaction = astype(interaction, _dtype_name(weights))
+            interaction = astype(interaction, dtype_name(weights))
         log_weights += (beta - previous) * (interaction @ bias_direction)
         log_weights += xp.sum(softplus(beta * activation), axis=1)
         log_weights -= xp.sum(softplus(previous * activation), axis=1)
@@ -214,12 +215,6 @@ def _annealing_log_weights(parameters, states, betas, base_visible_bias, rng, ca
     return log_weights
 
 
-def _dtype_name(array):
-    """The name of ``array``'s floating dtype, "float64" or "float32"."""
-    xp = namespace(array)
-    return "float32" if array.dtype == xp.float32 else "float64"
-
-
 def _log_mean_and_std_error(log_weights):
     """``log mean(w)`` and ``std(w) / (mean(w) sqrt(n))``, the delta-method error."""
     xp = namespace(log_weights)
@@ -232,7 +227,7 @@ def _log_mean_and_std_error(log_weights):
 def _base_log_partition(parameters, base_visible_bias):
     """log Z_A of the base model: no weights, visible bias ``base_visible_bias``."""
     n_hidden, n_visible = parameters.weights.shape
-    no_input = zeros((1, n_visible), _dtype_name(base_visible_bias), base_visible_bias)
+    no_input = zeros((1, n_visible), dtype_name(base_visible_bias), base_visible_bias)
     log_normalizer = parameters.units.log_normalizer(no_input, base_visible_bias)
     return float(log_normalizer[0]) + n_hidden * math.log(2.0)
 
@@ -242,7 +237,7 @@ def _base_samples(parameters, base_visible_bias, n_chains, rng):
     if not is_numpy(base_visible_bias):
         no_input = zeros(
             (n_chains, parameters.weights.shape[1]),
-            _dtype_name(base_visible_bias),
+            dtype_name(base_visible_bias),
             base_visible_bias,
         )
         return parameters.units.sample(no_input, base_visible_bias, rng, None, None)
@@ -264,7 +259,7 @@ def _float64_base(parameters, base_visible_bias):
             return np.zeros(weights.shape[1])
         return np.asarray(base_visible_bias, dtype=np.float64)
     if base_visible_bias is None:
-        return zeros(weights.shape[1], _dtype_name(weights), weights)
+        return zeros(weights.shape[1], dtype_name(weights), weights)
     return like(base_visible_bias, weights, dtype=weights.dtype)
 
 
@@ -393,8 +388,8 @@ def bridge_log_weights(start, end, states, *, n_steps, rng):
         In the namespace of the parameters, in float64 where it has it.
     """
     start, end = _in_float64(start), _in_float64(end)
-    states = astype(states, _dtype_name(start.weights))
-    log_weights = zeros(states.shape[0], _dtype_name(start.weights), start.weights)
+    states = astype(states, dtype_name(start.weights))
+    log_weights = zeros(states.shape[0], dtype_name(start.weights), start.weights)
     previous = start
     for step in range(1, n_steps + 1):
         current = end if step == n_steps else _interpolated(start, end, step / n_steps)
@@ -487,7 +482,7 @@ def log_partition(
         else:
             xp = namespace(model_hidden)
             start = xp.take(model_hidden, like(chain_rows, model_hidden), axis=0)
-            start = astype(start, _dtype_name(_in_float64(parameters).weights))
+            start = astype(start, dtype_name(_in_float64(parameters).weights))
         samples, _, _ = gibbs_chain(
             start, _in_float64(parameters), max(n_betas // 10, 1), rng
         )

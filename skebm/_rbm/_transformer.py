@@ -8,11 +8,20 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from skebm._array_api import input_namespace, is_numpy, like, namespace, zeros
-from skebm._rbm._base import BaseRBM, _dtype_name, _mean, check_int_at_least
+from skebm._array_api import (
+    dtype_name,
+    input_namespace,
+    is_numpy,
+    like,
+    mean_as_float,
+    namespace,
+    zeros,
+)
+from skebm._rbm._base import BaseRBM
 from skebm._rbm._data import (
     as_generator,
     check_finite,
+    check_int_at_least,
     dense_rows,
     value_range,
 )
@@ -534,7 +543,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         score : float
             Mean of :meth:`score_samples`.
         """
-        return _mean(self.score_samples(X))
+        return mean_as_float(self.score_samples(X))
 
     def free_energy(self, X):
         """Free energy F(x) = -log sum_h exp(-E(x, h)) of each row.
@@ -624,7 +633,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             )
         else:
             shape = (n_samples, self.n_features_in_)
-            no_input = zeros(shape, _dtype_name(self), weights)
+            no_input = zeros(shape, dtype_name(self.components_), weights)
             base_bias = like(self._base_visible_bias, weights, dtype=weights.dtype)
             start = parameters.units.sample(no_input, base_bias, rng, None, None)
         hiddens = sample_hiddens(start, parameters, rng)
