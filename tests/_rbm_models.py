@@ -1,6 +1,9 @@
-"""Small random RBM parameter sets shared by the RBM tests."""
+"""Small random RBM parameter sets and data shared by the RBM tests."""
+
+from functools import cache
 
 import numpy as np
+from sklearn.datasets import load_digits
 
 from skebm._rbm._model import RBMParameters
 from skebm._rbm._units import make_units
@@ -29,6 +32,23 @@ def random_visible(n_rows, n_visible, units, seed=0):
     if units == "bernoulli":
         return (rng.random((n_rows, n_visible)) < 0.4).astype(float)
     return rng.standard_normal((n_rows, n_visible))
+
+
+def random_binary(n_samples, n_features, seed=0, p=0.4):
+    """Independent binary rows, each unit on with probability ``p``."""
+    rng = np.random.default_rng(seed)
+    return (rng.random((n_samples, n_features)) < p).astype(float)
+
+
+@cache
+def _binary_digits():
+    X, _ = load_digits(return_X_y=True)
+    return (X >= 8).astype(np.float64)
+
+
+def load_binary_digits():
+    """load_digits binarised at 8 (a fresh copy: tests may write to it)."""
+    return _binary_digits().copy()
 
 
 def all_binary_states(n_units):
