@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skebm._hopfield._dense import (
-    _dense_drive,
-    _dense_drives_of_all_units,
+    PolynomialInteraction,
     dense_energy,
+    dense_interaction,
     dense_recall,
 )
 from skebm._hopfield._dynamics import _signs_keeping_ties
@@ -32,13 +32,13 @@ def test_dense_energy_never_increases_along_asynchronous_recall(
     memories = bipolar((n_memories, n_units), rng)
     probes = bipolar((4, n_units), rng)
     order = rng.permutation(n_units)
-    params = dict(rule=rule, degree=degree, beta=beta)
-    energies = [dense_energy(probes, memories, **params)]
+    interaction = dense_interaction(rule, n_units, degree=degree, beta=beta)
+    energies = [dense_energy(probes, memories, interaction)]
     for n_sweeps in range(1, 5):
         states, _ = dense_recall(
-            probes, memories, order=order, n_sweeps=n_sweeps, **params
+            probes, memories, interaction, order=order, n_sweeps=n_sweeps
         )
-        energies.append(dense_energy(states, memories, **params))
+        energies.append(dense_energy(states, memories, interaction))
     energies = np.array(energies)
     assert np.all(np.diff(energies, axis=0) <= 1e-9 * (1 + np.abs(energies[:-1])))
 
@@ -60,14 +60,11 @@ def test_dense_drives_of_all_units_match_the_drive_of_each_unit(rule, degree, be
     memories = bipolar((60, 24), rng)
     states = np.vstack([bipolar((30, 24), rng), memories[:5]])
     overlaps = states @ memories.T
-    drops, scales = _dense_drives_of_all_units(
-        overlaps, states, memories, rule, degree, beta
-    )
+    interaction = dense_interaction(rule, 24, degree=degree, beta=beta)
+    drops, scales = interaction.drives_of_all_units(overlaps, states, memories)
     decisions = _signs_keeping_ties(drops, scales, states)
     for unit in range(24):
-        drop, scale = _dense_drive(
-            overlaps, memories[:, unit], states[:, unit], rule, degree, beta, 24
-        )
+        drop, scale = interaction.drive(overlaps, memories[:, unit], states[:, unit])
         assert_array_equal(
             decisions[:, unit], _signs_keeping_ties(drop, scale, states[:, unit])
         )
@@ -89,12 +86,11 @@ def test_dense_synchronous_recall_matches_a_unit_by_unit_loop(rule, beta):
     memories = bipolar((40, 20), rng)
     probes = np.vstack([bipolar((12, 20), rng), memories[:8] * bipolar((8, 20), rng)])
     overlaps = probes @ memories.T
+    interaction = dense_interaction(rule, 20, beta=beta)
     expected = np.column_stack(
         [
             _signs_keeping_ties(
-                *_dense_drive(
-                    overlaps, memories[:, i], probes[:, i], rule, 3, beta, 20
-                ),
+                *interaction.drive(overlaps, memories[:, i], probes[:, i]),
                 probes[:, i],
             )
             for i in range(20)
@@ -103,8 +99,7 @@ def test_dense_synchronous_recall_matches_a_unit_by_unit_loop(rule, beta):
     one_step, _ = dense_recall(
         probes,
         memories,
-        rule=rule,
-        beta=beta,
+        interaction,
         order=np.arange(20),
         update="sync",
         n_sweeps=1,
@@ -134,5 +129,7 @@ def test_dense_asynchronous_recall_matches_a_unit_by_unit_loop():
                 return state
         return state
 
-    states, _ = dense_recall(probes, memories, rule="polynomial", degree=3, order=order)
+    states, _ = dense_recall(
+        probes, memories, PolynomialInteraction(20, degree=3), order=order
+    )
     assert_array_equal(states, [energy_drop_loop(p) for p in probes])

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from skebm import HopfieldMemory
-from skebm._hopfield._dense import dense_recall
+from skebm._hopfield._dense import dense_interaction, dense_recall
 from skebm._hopfield._dynamics import CYCLE, FIXED_POINT, MAX_CYCLE_PERIOD
 from skebm._hopfield._pairwise import pairwise_recall
 from skebm._hopfield._softmax import softmax_recall
@@ -37,7 +37,7 @@ def test_synchronous_recall_ends_at_a_fixed_point_or_reports_a_cycle(rule):
             return dense_recall(
                 states,
                 memories,
-                rule=rule,
+                dense_interaction(rule, n_units),
                 order=np.arange(n_units),
                 update="sync",
                 n_sweeps=n_sweeps,

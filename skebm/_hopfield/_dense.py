@@ -1,6 +1,9 @@
 """Dense associative memories (polynomial and exponential F): energy, recall.
 
-Array-in/array-out code; the conventions (rows are states, ties, stopping
+Each F is a small object (:class:`PolynomialInteraction`,
+:class:`ExponentialInteraction`) with its energy and the energy drop of a
+unit's flip, one unit at a time or all at once; recall is written once for
+both. Array-in/array-out code; the conventions (rows are states, ties, stopping
 codes) are those of :mod:`skebm._hopfield._dynamics`.
 """
 
@@ -31,53 +34,182 @@ _ALL_UNITS_BETA_LIMIT = 100.0
 _MEMORY_BLOCK_ELEMENTS = 2**21
 
 
-def dense_energy(states, memories, *, rule, degree=3, beta=1.0):
-    """Energy of the dense associative memories.
+def _without_unit(overlaps, column, state):
+    """``r^mu = sum_{j != i} xi_j^mu s_j``: the overlaps without unit i."""
+    return overlaps - state[:, None] * column[None, :]
 
-    ``"polynomial"``: ``E(s) = -sum_mu max(xi^mu . s / n, 0) ** degree``,
-    Krotov and Hopfield's energy divided by ``n ** degree``.
-    ``"exponential"``: ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)``,
-    the logarithm of Demircigil et al.'s ``-sum_mu exp(beta xi^mu . s)``.
-    Both rescalings are monotone: they order states, and hence define
-    minima and updates, exactly as the original energies, without overflow.
+
+class PolynomialInteraction:
+    """``F(x) = max(x / n, 0) ** degree`` (Krotov & Hopfield, 2016).
+
+    The energy ``E(s) = -sum_mu max(xi^mu . s / n, 0) ** degree`` is
+    Krotov and Hopfield's divided by ``n ** degree``: a monotone rescaling,
+    which orders states, and hence defines minima and updates, exactly as the
+    original energy, without overflow.
+
+    Parameters
+    ----------
+    n_units : int
+        ``n``, the number of units.
+    degree : int
+        The power of the rectified overlap.
+    """
+
+    # Its drives of all units at once are exact for every degree.
+    all_units_at_once = True
+
+    def __init__(self, n_units, degree):
+        self.n_units = n_units
+        self.degree = degree
+
+    def _power(self, overlaps):
+        return _rectified(overlaps / self.n_units) ** self.degree
+
+    def energy(self, overlaps):
+        """``E`` of the rows whose overlaps with the memories are ``overlaps``."""
+        return -namespace(overlaps).sum(self._power(overlaps), axis=1)
+
+    def drive(self, overlaps, column, state):
+        """Energy drop of setting one unit to +1 rather than -1, and its scale.
+
+        ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column``
+        the unit's values in the memories and ``state`` its current values.
+        """
+        xp = namespace(overlaps)
+        rest = _without_unit(overlaps, column, state)
+        plus = self._power(rest + column)
+        minus = self._power(rest - column)
+        return xp.sum(plus - minus, axis=1), xp.sum(plus + minus, axis=1)
+
+    def drives_of_all_units(self, overlaps, states, memories):
+        """:meth:`drive` of every unit at once, by four matrix products.
+
+        Flipping unit i moves each overlap by 2 in a direction set by the
+        unit's state and the memory's value there, so the energy terms of a
+        flip are ``F(o - 2)``, ``F(o)`` and ``F(o + 2)`` of the current
+        overlaps ``o``, summed over the memories with ``xi_i = +1`` or
+        ``-1``. Each sum has terms of one sign, so the drive is one
+        difference of two positive sums, as accurate as summing term by term.
+
+        Returns
+        -------
+        energy_drop, scale : ndarray of shape (n_samples, n_units)
+        """
+        xp = namespace(overlaps)
+        is_plus = states > 0
+        at_overlap = self._power(overlaps)
+        rise = self._power(overlaps + 2.0) - at_overlap
+        fall = at_overlap - self._power(overlaps - 2.0)
+        # A unit at +1 set to -1 lowers the overlaps of the memories with a +1
+        # there (``fall``) and raises the others (``rise``); at -1, the reverse.
+        (fall_plus, fall_minus), (rise_plus, rise_minus) = _sums_by_sign(
+            [fall, rise], memories
+        )
+        energy_drop = xp.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
+        total = 2.0 * xp.sum(at_overlap, axis=1, keepdims=True)
+        scale = total + xp.where(
+            is_plus, rise_minus - fall_plus, rise_plus - fall_minus
+        )
+        return energy_drop, scale
+
+
+class ExponentialInteraction:
+    """``F(x) = exp(beta x)`` (Demircigil et al., 2017), in log form.
+
+    The energy ``E(s) = -(1/beta) log sum_mu exp(beta xi^mu . s)`` is the
+    logarithm of Demircigil et al.'s ``-sum_mu exp(beta xi^mu . s)``: a
+    monotone rescaling, which orders states, and hence defines minima and
+    updates, exactly as the original energy, without overflow.
+
+    Parameters
+    ----------
+    beta : float
+        Scale of the exponent.
+    """
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    @property
+    def all_units_at_once(self):
+        """Whether :meth:`drives_of_all_units` decides as :meth:`drive` does.
+
+        The all-unit form scales every term by exp(-2 beta) and the decisions
+        can hinge on terms exp(-2 beta) below the largest: past
+        :data:`_ALL_UNITS_BETA_LIMIT` they underflow.
+        """
+        return self.beta <= _ALL_UNITS_BETA_LIMIT
+
+    def energy(self, overlaps):
+        """``E`` of the rows whose overlaps with the memories are ``overlaps``."""
+        # The largest overlap taken out first: a large beta does not overflow.
+        largest = namespace(overlaps).max(overlaps, axis=1)
+        logits = shifted_logits(overlaps, self.beta)
+        return -largest - logsumexp(logits, axis=1) / self.beta
+
+    def drive(self, overlaps, column, state):
+        """Energy drop of setting one unit to +1 rather than -1, and its scale.
+
+        ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column``
+        the unit's values in the memories and ``state`` its current values.
+        """
+        xp = namespace(overlaps)
+        rest = _without_unit(overlaps, column, state)
+        # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
+        weight = xp.exp(shifted_logits(rest, self.beta))
+        return weight @ column, xp.sum(weight, axis=1)
+
+    def drives_of_all_units(self, overlaps, states, memories):
+        """:meth:`drive` of every unit at once, by two matrix products.
+
+        exp(beta r) with r the overlap without unit i is exp(beta o) times
+        exp(-beta) for the memories that agree with the unit and exp(beta)
+        for the others; both are scaled by exp(-beta) so that nothing
+        overflows.
+
+        Returns
+        -------
+        energy_drop, scale : ndarray of shape (n_samples, n_units)
+        """
+        xp = namespace(overlaps)
+        is_plus = states > 0
+        weight = xp.exp(shifted_logits(overlaps, self.beta))
+        ((weight_plus, weight_minus),) = _sums_by_sign([weight], memories)
+        agree = xp.where(is_plus, weight_plus, weight_minus) * float(
+            np.exp(-2.0 * self.beta)
+        )
+        disagree = xp.where(is_plus, weight_minus, weight_plus)
+        signs = 2.0 * astype(is_plus, "float64") - 1.0
+        return signs * (agree - disagree), agree + disagree
+
+
+# The dense rules' F, from the estimator's settings.
+DENSE_INTERACTIONS = {
+    "polynomial": lambda n_units, degree, beta: PolynomialInteraction(n_units, degree),
+    "exponential": lambda n_units, degree, beta: ExponentialInteraction(beta),
+}
+
+
+def dense_interaction(rule, n_units, *, degree=3, beta=1.0):
+    """The F of the dense ``rule`` ("polynomial" or "exponential")."""
+    return DENSE_INTERACTIONS[rule](n_units, degree, beta)
+
+
+def dense_energy(states, memories, interaction):
+    """Energy ``-sum_mu F(xi^mu . s)`` of a dense associative memory.
 
     Parameters
     ----------
     states : ndarray of shape (n_samples, n_units)
     memories : ndarray of shape (n_memories, n_units)
-    rule : {"polynomial", "exponential"}
-    degree : int, default=3
-    beta : float, default=1.0
+    interaction : PolynomialInteraction or ExponentialInteraction
+        F and its energy (see :func:`dense_interaction`).
 
     Returns
     -------
     energy : ndarray of shape (n_samples,)
     """
-    overlaps = overlaps_with(states, memories)
-    xp = namespace(overlaps)
-    if rule == "polynomial":
-        rectified = _rectified(overlaps / memories.shape[1])
-        return -xp.sum(rectified**degree, axis=1)
-    # The largest overlap taken out first: a large beta does not overflow.
-    largest = xp.max(overlaps, axis=1)
-    return -largest - logsumexp(shifted_logits(overlaps, beta), axis=1) / beta
-
-
-def _dense_drive(overlaps, column, state, rule, degree, beta, n_units):
-    """Energy drop of setting one unit to +1 rather than -1, and its scale.
-
-    ``overlaps`` are the current ``xi^mu . s`` of the rows, ``column`` the
-    unit's values in the memories and ``state`` its current values.
-    """
-    xp = namespace(overlaps)
-    rest = overlaps - state[:, None] * column[None, :]
-    if rule == "polynomial":
-        plus = _rectified((rest + column) / n_units) ** degree
-        minus = _rectified((rest - column) / n_units) ** degree
-        return xp.sum(plus - minus, axis=1), xp.sum(plus + minus, axis=1)
-    # sum_mu exp(b(r + x)) - exp(b(r - x)) = 2 sinh(b) sum_mu x exp(b r).
-    weight = xp.exp(shifted_logits(rest, beta))
-    return weight @ column, xp.sum(weight, axis=1)
+    return interaction.energy(overlaps_with(states, memories))
 
 
 def _rectified(values):
@@ -113,63 +245,11 @@ def _sums_by_sign(weights, memories):
     return sums
 
 
-def _dense_drives_of_all_units(overlaps, states, memories, rule, degree, beta):
-    """:func:`_dense_drive` of every unit at once, by matrix products.
-
-    Flipping unit i moves each overlap by 2 in a direction set by the unit's
-    state and the memory's value there, so the energy terms of a flip are
-    ``F(o - 2)``, ``F(o)`` and ``F(o + 2)`` of the current overlaps ``o``,
-    summed over the memories with ``xi_i = +1`` or ``-1``: four products
-    (two for the exponential rule) instead of one pass over all overlaps per
-    unit. Each sum has terms of one sign, so the drive is one difference of
-    two positive sums, as accurate as summing term by term.
-
-    Returns
-    -------
-    energy_drop, scale : ndarray of shape (n_samples, n_units)
-    """
-    is_plus = states > 0
-    xp = namespace(overlaps)
-    if rule == "polynomial":
-        n_units = states.shape[1]
-
-        def rectified_power(shift):
-            return _rectified((overlaps + shift) / n_units) ** degree
-
-        at_overlap = rectified_power(0.0)
-        rise = rectified_power(2.0) - at_overlap
-        fall = at_overlap - rectified_power(-2.0)
-        # A unit at +1 set to -1 lowers the overlaps of the memories with a +1
-        # there (``fall``) and raises the others (``rise``); at -1, the reverse.
-        (fall_plus, fall_minus), (rise_plus, rise_minus) = _sums_by_sign(
-            [fall, rise], memories
-        )
-        energy_drop = xp.where(is_plus, fall_plus - rise_minus, rise_plus - fall_minus)
-        total = 2.0 * xp.sum(at_overlap, axis=1, keepdims=True)
-        scale = total + xp.where(
-            is_plus, rise_minus - fall_plus, rise_plus - fall_minus
-        )
-        return energy_drop, scale
-    # exp(beta r) with r the overlap without unit i is exp(beta o) times
-    # exp(-beta) for the memories that agree with the unit and exp(beta) for
-    # the others; both are scaled by exp(-beta) so that nothing overflows.
-    # The decision can hinge on terms exp(-2 beta) below the largest, which
-    # stay representable for beta <= _ALL_UNITS_BETA_LIMIT.
-    weight = xp.exp(shifted_logits(overlaps, beta))
-    ((weight_plus, weight_minus),) = _sums_by_sign([weight], memories)
-    agree = xp.where(is_plus, weight_plus, weight_minus) * float(np.exp(-2.0 * beta))
-    disagree = xp.where(is_plus, weight_minus, weight_plus)
-    signs = 2.0 * astype(is_plus, "float64") - 1.0
-    return signs * (agree - disagree), agree + disagree
-
-
 def dense_recall(
     states,
     memories,
+    interaction,
     *,
-    rule,
-    degree=3,
-    beta=1.0,
     order,
     update="async",
     n_sweeps=100,
@@ -191,11 +271,8 @@ def dense_recall(
         Initial +-1 states.
     memories : ndarray of shape (n_memories, n_units)
         Stored +-1 patterns.
-    rule : {"polynomial", "exponential"}
-    degree : int, default=3
-        Degree of ``F(x) = max(x, 0) ** degree``.
-    beta : float, default=1.0
-        Scale of the exponent of ``F(x) = exp(beta x)``.
+    interaction : PolynomialInteraction or ExponentialInteraction
+        F and its drives (see :func:`dense_interaction`).
     order : ndarray of shape (n_units,)
     update : {"async", "sync"}, default="async"
     n_sweeps : int, default=100
@@ -215,18 +292,16 @@ def dense_recall(
     def drive(overlaps, current, unit):
         column = astype(memories[:, unit], "float64", copy=False)
         old = current[:, unit]
-        energy_drop, scale = _dense_drive(
-            overlaps, column, old, rule, degree, beta, n_units
-        )
+        energy_drop, scale = interaction.drive(overlaps, column, old)
         return _signs_keeping_ties(energy_drop, scale, old)
 
     if update == "sync":
 
         def step(current, active):
             overlaps = overlaps_with(current, memories)
-            if rule == "polynomial" or beta <= _ALL_UNITS_BETA_LIMIT:
-                energy_drop, scale = _dense_drives_of_all_units(
-                    overlaps, current, memories, rule, degree, beta
+            if interaction.all_units_at_once:
+                energy_drop, scale = interaction.drives_of_all_units(
+                    overlaps, current, memories
                 )
                 return _signs_keeping_ties(energy_drop, scale, current)
             new = namespace(current).zeros_like(current)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from skebm._array_api import astype, is_numpy, namespace, zeros
-from skebm._hopfield._dense import dense_energy, dense_recall
+from skebm._hopfield._dense import dense_energy, dense_interaction, dense_recall
 from skebm._hopfield._pairwise import pairwise_energy, pairwise_recall
 from skebm._hopfield._rules import (
     hebbian_correlation,
@@ -249,14 +249,22 @@ class DenseNetwork(_BinaryNetwork):
 
     auto_update = "sync"
 
+    def _interaction(self, settings):
+        return dense_interaction(
+            self.rule,
+            self.memories.shape[1],
+            degree=settings.degree,
+            beta=settings.beta,
+        )
+
     def recall(self, states, clamp, settings):
+        interaction = self._interaction(settings)
+
         def recall_chunk(chunk, chunk_clamp):
             return dense_recall(
                 chunk,
                 self.memories,
-                rule=self.rule,
-                degree=settings.degree,
-                beta=settings.beta,
+                interaction,
                 order=self.order,
                 update=self._update(settings),
                 n_sweeps=settings.n_sweeps,
@@ -266,14 +274,10 @@ class DenseNetwork(_BinaryNetwork):
         return self._in_chunks(recall_chunk, states, clamp)
 
     def energy(self, states, settings):
+        interaction = self._interaction(settings)
+
         def energy_of_chunk(chunk, _):
-            return dense_energy(
-                chunk,
-                self.memories,
-                rule=self.rule,
-                degree=settings.degree,
-                beta=settings.beta,
-            )
+            return dense_energy(chunk, self.memories, interaction)
 
         return self._in_chunks(energy_of_chunk, states)
 
