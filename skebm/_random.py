@@ -92,14 +92,22 @@ class TorchDraws:
 
 
 class CupyDraws:
-    """Draws of ``cupy.random`` on the device of ``template``."""
+    """Draws of ``cupy.random`` on the device of ``template``.
+
+    A CuPy generator cannot be pickled (cupy/cupy#5430) and has no
+    ``permutation``: pickling draws a seed from it, with which both the
+    original and the copy go on; a permutation sorts uniform draws.
+    """
 
     def __init__(self, generator, template):
+        self.device = template.device
+        self._reseed(_seed_from(generator))
+
+    def _reseed(self, seed):
         import cupy
 
-        self.device = template.device
         with self.device:
-            self.generator = cupy.random.default_rng(_seed_from(generator))
+            self.generator = cupy.random.default_rng(seed)
 
     def uniform(self, shape):
         import cupy
@@ -114,8 +122,23 @@ class CupyDraws:
             return self.generator.standard_normal(shape, dtype=cupy.float32)
 
     def permutation(self, n):
+        import cupy
+
         with self.device:
-            return self.generator.permutation(n)
+            # Ties among n float64 draws are as rare as a repeated seed.
+            return cupy.argsort(self.generator.random(n))
+
+    def __getstate__(self):
+        with self.device:
+            seed = int(self.generator.integers(np.iinfo(np.int64).max))
+        self._reseed(seed)
+        return {"device_id": self.device.id, "seed": seed}
+
+    def __setstate__(self, state):
+        import cupy
+
+        self.device = cupy.cuda.Device(state["device_id"])
+        self._reseed(state["seed"])
 
 
 # The generator of each namespace that has one; the others draw with numpy.

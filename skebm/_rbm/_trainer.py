@@ -180,10 +180,6 @@ class ContrastiveDivergence:
     def __setstate__(self, state):
         self.__dict__.update(state, rng=generator_from_state(state["rng"]))
 
-    def permutation(self, n_rows):
-        """A random order of ``n_rows`` rows, from the trainer's stream."""
-        return self.rng.permutation(n_rows)
-
     def batch_buffer(self, n_rows):
         """Rows of the training buffer where the next minibatch may be gathered."""
         return self._buffers_for(n_rows)["visible"][:n_rows]
@@ -398,9 +394,6 @@ class NamespaceContrastiveDivergence(ContrastiveDivergence):
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-
-    def permutation(self, n_rows):
-        return self.rng.permutation(n_rows)
 
     def batch_buffer(self, n_rows):  # pragma: no cover - the estimator takes rows
         raise NotImplementedError("Arrays of other namespaces have no buffers.")
