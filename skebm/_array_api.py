@@ -18,6 +18,8 @@ from skebm._sklearn_compat import (
     _max_precision_float_dtype,
     array_device,
     array_namespace,
+    check_is_fitted,
+    check_same_namespace,
     get_namespace,
     is_array_api_obj,
     move_to,
@@ -139,3 +141,20 @@ def copy(array):
     if isinstance(array, np.ndarray):
         return array.copy()
     return array_namespace(array).asarray(array, copy=True)
+
+
+def check_fitted_namespace(estimator, X, *, attribute, method):
+    """Refuse X of another namespace or device than the fitted ``attribute``.
+
+    scikit-learn's check, under ``array_api_dispatch``; without it, X is
+    converted to numpy, which an estimator fitted on other arrays refuses too.
+    """
+    check_is_fitted(estimator)
+    check_same_namespace(X, estimator, attribute=attribute, method=method)
+    fitted = getattr(estimator, attribute)
+    if not is_numpy(fitted) and not get_namespace(X)[1]:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on arrays of "
+            f"{namespace(fitted).__name__}; call {method}() on such arrays "
+            "with sklearn.set_config(array_api_dispatch=True)."
+        )

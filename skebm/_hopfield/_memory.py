@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 
 from skebm._array_api import (
     astype,
+    check_fitted_namespace,
     copy,
     input_namespace,
     is_numpy,
@@ -31,8 +32,6 @@ from skebm._sklearn_compat import (
     StrOptions,
     _fit_context,
     check_is_fitted,
-    check_same_namespace,
-    get_namespace,
     validate_data,
     validate_fitted_data,
 )
@@ -579,20 +578,7 @@ class HopfieldMemory(
         return states
 
     def _check_namespace(self, X, method):
-        """Refuse X of another namespace or device than the stored memories.
-
-        scikit-learn's check, under ``array_api_dispatch``; without it, X is
-        converted to numpy, which a memory fitted on other arrays refuses too.
-        """
-        check_is_fitted(self)
-        check_same_namespace(X, self, attribute="memories_", method=method)
-        if not is_numpy(self.memories_) and not get_namespace(X)[1]:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on arrays of "
-                f"{namespace(self.memories_).__name__}; call "
-                f"{method}() on such arrays with "
-                "sklearn.set_config(array_api_dispatch=True)."
-            )
+        check_fitted_namespace(self, X, attribute="memories_", method=method)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

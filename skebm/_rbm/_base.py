@@ -29,6 +29,7 @@ from sklearn.model_selection import train_test_split
 
 from skebm._array_api import (
     astype,
+    check_fitted_namespace,
     copy,
     dtype_name,
     is_numpy,
@@ -65,8 +66,6 @@ from skebm._sklearn_compat import (
     Interval,
     StrOptions,
     check_is_fitted,
-    check_same_namespace,
-    get_namespace,
     validate_fitted_data,
 )
 from skebm._verbose import report_progress
@@ -335,21 +334,7 @@ class BaseRBM(LogLikelihoodMixin, VersionedStateMixin, BaseEstimator):
         return train_rows, valid_rows
 
     def _check_namespace(self, X, method):
-        """Refuse X of another namespace or device than the fitted model's.
-
-        scikit-learn's check, under ``array_api_dispatch``; without it, X
-        is converted to numpy, which a model fitted on other arrays refuses
-        too.
-        """
-        check_is_fitted(self)
-        check_same_namespace(X, self, attribute="components_", method=method)
-        if not is_numpy(self.components_) and not get_namespace(X)[1]:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on arrays of "
-                f"{namespace(self.components_).__name__}; call "
-                f"{method}() on such arrays with "
-                "sklearn.set_config(array_api_dispatch=True)."
-            )
+        check_fitted_namespace(self, X, attribute="components_", method=method)
 
     def _validate_input(self, X):
         """Validated X in the model's dtype; its values are checked chunk by chunk.
