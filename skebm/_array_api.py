@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from skebm._sklearn_compat import (
+    _convert_to_numpy,
     _is_numpy_namespace,
     _max_precision_float_dtype,
     array_device,
@@ -22,7 +23,6 @@ from skebm._sklearn_compat import (
     check_same_namespace,
     get_namespace,
     is_array_api_obj,
-    move_to,
 )
 
 
@@ -55,21 +55,42 @@ def to_numpy(array):
     """``array`` as a numpy array on the host (unchanged if it is one)."""
     if is_numpy(array):
         return array
-    return move_to(array, xp=np, device="cpu")
+    return _convert_to_numpy(array, array_namespace(array))
 
 
 def like(array, reference, dtype=None):
     """``array`` (numpy, or of ``reference``'s namespace) with ``reference``.
 
     In the namespace and on the device of ``reference``, with ``dtype`` if
-    given; a numpy reference gives a numpy array.
+    given; a numpy reference gives a numpy array. The namespaces are those of
+    the arrays themselves, whatever ``array_api_dispatch`` says: a model
+    fitted on torch tensors computes on them, outside the config switch too,
+    in the methods that take no X (``sample``, ``estimate_log_partition``).
     """
     if is_numpy(reference):
-        array = np.asarray(array)
+        array = to_numpy(array) if is_array_api_obj(array) else np.asarray(array)
         return array if dtype is None else array.astype(dtype, copy=False)
     xp = array_namespace(reference)
-    array = move_to(array, xp=xp, device=array_device(reference))
+    device = array_device(reference)
+    if is_numpy(array) or not is_array_api_obj(array):
+        array = _host_for(np.asarray(array), xp, device)
+        array = xp.asarray(array, device=device)
+    elif array_namespace(array) is not xp or array_device(array) != device:
+        array = xp.asarray(_host_for(to_numpy(array), xp, device), device=device)
     return array if dtype is None else xp.astype(array, dtype, copy=False)
+
+
+def _host_for(array, xp, device):
+    """A numpy ``array`` ready for ``xp.asarray`` on ``device``.
+
+    float64 becomes float32 where the device has no float64; negative strides
+    are copied away (torch refuses them).
+    """
+    if array.dtype == np.float64 and accumulation_dtype(xp, device) == xp.float32:
+        array = array.astype(np.float32)
+    if any(stride < 0 for stride in array.strides):
+        array = array.copy()
+    return array
 
 
 def accumulation_dtype(xp, device):

@@ -13,6 +13,7 @@ from sklearn.base import _fit_context
 from sklearn.externals.array_api_compat import array_namespace, is_array_api_obj
 from sklearn.externals.array_api_compat import device as array_device
 from sklearn.utils._array_api import (
+    _convert_to_numpy,
     _is_numpy_namespace,
     _max_precision_float_dtype,
     get_namespace,
@@ -28,17 +29,8 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 try:  # scikit-learn >= 1.8
-    from sklearn.utils._array_api import check_same_namespace, move_to
+    from sklearn.utils._array_api import check_same_namespace
 except ImportError:  # pragma: no cover - the minimum supported releases
-    from sklearn.utils._array_api import _convert_to_numpy
-
-    def move_to(array, *, xp, device):
-        """``array`` in namespace ``xp`` on ``device`` (through numpy)."""
-        source, _ = get_namespace(array)
-        if source is xp:
-            return array
-        array = _convert_to_numpy(array, source)
-        return array if _is_numpy_namespace(xp) else xp.asarray(array, device=device)
 
     def check_same_namespace(X, estimator, *, attribute, method):
         """Refuse X of another namespace than the fitted ``attribute``."""
@@ -75,6 +67,7 @@ def validate_fitted_data(estimator, X, **kwargs):
 
 
 __all__ = [
+    "_convert_to_numpy",
     "_is_numpy_namespace",
     "_max_precision_float_dtype",
     "Hidden",
@@ -89,7 +82,6 @@ __all__ = [
     "get_namespace",
     "get_namespace_and_device",
     "is_array_api_obj",
-    "move_to",
     "validate_data",
     "validate_fitted_data",
     "validate_params",

@@ -255,6 +255,26 @@ def test_a_model_fitted_in_a_namespace_pickles(namespace):
         restored.partial_fit(X)
 
 
+@pytest.mark.parametrize("namespace", ["array_api_strict", "torch"])
+def test_methods_without_X_compute_in_the_models_namespace_outside_dispatch(
+    namespace,
+):
+    # sample and estimate_log_partition read no X: nothing to check against
+    # the switch, so they compute where the model lives, as log_partition_ does.
+    xp, _ = _xp_and_device(namespace)
+    X = xp.asarray(_digits("bernoulli")[:50])
+    with sklearn.config_context(array_api_dispatch=True):
+        model = RBMTransformer(8, n_iter=2, random_state=0).fit(X)
+        inside = model.estimate_log_partition(n_chains=20, n_betas=200)
+        samples_inside = model.sample(3, n_gibbs_steps=5, random_state=0)
+    outside = model.estimate_log_partition(n_chains=20, n_betas=200)
+    samples = model.sample(3, n_gibbs_steps=5, random_state=0)
+    assert outside == inside
+    assert type(samples) is type(model.components_)
+    assert_array_equal(to_numpy(samples), to_numpy(samples_inside))
+    assert model.log_partition_ == model.estimate_log_partition("exact")[0]
+
+
 def _numpy_namespace_error(estimator, fit_X, X, method):
     """The error ``estimator`` fitted on ``fit_X`` raises for X in ``method``."""
     with sklearn.config_context(array_api_dispatch=True):
