@@ -501,7 +501,8 @@ class BaseRBM(LogLikelihoodMixin, VersionedStateMixin, BaseEstimator):
             decaying = self.decay_fraction > 0 and epoch + 1 > decay_start_epoch
             epoch_average = None
             for batch, start in enumerate(range(0, n_samples, self.batch_size)):
-                rows = order[start : start + self.batch_size]
+                # The standard leaves slices past the end unspecified.
+                rows = order[start : min(start + self.batch_size, n_samples)]
                 self._train_step(
                     self._minibatch(X, rows, targets), schedule(update / total_updates)
                 )
@@ -584,7 +585,8 @@ class BaseRBM(LogLikelihoodMixin, VersionedStateMixin, BaseEstimator):
         rng = self._trainer.rng
         order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
         for start in range(0, n_samples, self.batch_size):
-            batch = self._minibatch(X, order[start : start + self.batch_size], targets)
+            rows = order[start : min(start + self.batch_size, n_samples)]
+            batch = self._minibatch(X, rows, targets)
             self._train_step(batch, self.learning_rate)
             rate = (_AVERAGING_GAMMA + 1) / (average.count + 1 + _AVERAGING_GAMMA)
             average.update(self._trainer.parameters.arrays, rate)
