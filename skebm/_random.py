@@ -130,7 +130,8 @@ class CupyDraws:
 
     def __getstate__(self):
         with self.device:
-            seed = int(self.generator.integers(np.iinfo(np.int64).max))
+            # 53 random bits, from the one method every draw here uses.
+            seed = int(float(self.generator.random()) * 2**53)
         self._reseed(seed)
         return {"device_id": self.device.id, "seed": seed}
 

@@ -33,9 +33,6 @@ class _StandInGenerator:
     def standard_normal(self, size=None, dtype=np.float64):
         return self._numpy.standard_normal(size, dtype=dtype)
 
-    def integers(self, low, high=None, size=None, dtype=np.int64):
-        return np.asarray(self._numpy.integers(low, high, size, dtype=dtype))
-
 
 class _StandInDevice:
     def __init__(self, device_id):
