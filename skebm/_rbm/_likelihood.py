@@ -78,9 +78,13 @@ def _warn_if_unreliable(std_error, chains_setting, betas_setting, stacklevel=3):
 class LogLikelihoodMixin:
     """log Z and log-likelihoods for an RBM estimator built on ``BaseRBM``.
 
-    It reads the fitted model through ``_model_parameters()`` and
-    ``_unit_type``, the trainer as ``_trainer``, and the settings
-    ``partition_method``, ``ais_n_chains``, ``ais_n_betas`` and ``verbose``.
+    It reads the fitted model through ``_model_parameters()``, ``_unit_type``
+    and ``scale_``, the trainer as ``_trainer``, the persistent chains as
+    ``h_samples_``, and the settings ``partition_method``, ``ais_n_chains``,
+    ``ais_n_betas`` and ``verbose``. ``BaseRBM`` sets at fit what it keeps:
+    the base model's visible bias (``_base_visible_bias``), the seed of its
+    annealing (``_ais_seed``) and the cache with its lock
+    (``_log_partition_cache``, ``_log_partition_lock``).
     """
 
     @property
