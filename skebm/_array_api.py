@@ -46,6 +46,11 @@ def namespace(*arrays):
     return array_namespace(*others) if others else np
 
 
+def library_name(xp):
+    """The library of namespace ``xp``: "torch", "cupy", "array_api_strict"..."""
+    return xp.__name__.rsplit(".", 1)[-1]
+
+
 def device_of(array):
     """The device of ``array`` (``"cpu"`` for numpy)."""
     return "cpu" if is_numpy(array) else array_device(array)
@@ -176,6 +181,6 @@ def check_fitted_namespace(estimator, X, *, attribute, method):
     if not is_numpy(fitted) and not get_namespace(X)[1]:
         raise ValueError(
             f"{type(estimator).__name__} was fitted on arrays of "
-            f"{namespace(fitted).__name__}; call {method}() on such arrays "
+            f"{library_name(namespace(fitted))}; call {method}() on such arrays "
             "with sklearn.set_config(array_api_dispatch=True)."
         )

@@ -19,7 +19,7 @@ Draws are float32, as on the numpy path
 
 import numpy as np
 
-from skebm._array_api import like
+from skebm._array_api import library_name, like
 from skebm._persistence import generator_from_state, generator_state
 from skebm._sklearn_compat import array_namespace
 
@@ -169,6 +169,6 @@ def draws_for(generator, reference):
         With ``uniform(shape)`` and ``normal(shape)`` (float32 arrays) and
         ``permutation(n)`` (an integer array, of the namespace or numpy).
     """
-    name = array_namespace(reference).__name__.rsplit(".", 1)[-1]
+    name = library_name(array_namespace(reference))
     template = like(np.zeros(0, dtype=np.float32), reference)
     return _DRAWS.get(name, NumpyDraws)(generator, template)

@@ -26,7 +26,7 @@ from sklearn.utils.estimator_checks import (
     check_array_api_same_namespace,
 )
 
-from skebm import HopfieldMemory, RBMTransformer
+from skebm import HopfieldMemory, RBMClassifier, RBMTransformer
 from skebm._array_api import to_numpy
 from skebm._random import draws_for
 
@@ -343,8 +343,31 @@ def test_a_namespace_model_refuses_input_without_dispatch(estimator):
     X = load_digits().data[:40] / 16
     with sklearn.config_context(array_api_dispatch=True):
         estimator.fit(strict.asarray(X))
-    with pytest.raises(ValueError, match="array_api_dispatch=True"):
+    with pytest.raises(ValueError, match="fitted on arrays of array_api_strict"):
         estimator.score_samples(X)
+
+
+@pytest.mark.parametrize("namespace", ["array_api_strict", "torch"])
+def test_rbm_classifier_refuses_other_namespaces_by_name(namespace):
+    # numpy only: scikit-learn's numpy-only estimators (BernoulliRBM) fail on
+    # such input with an error about dtypes; this one says what to pass.
+    xp, _ = _xp_and_device(namespace)
+    X = _digits("bernoulli")[:60]
+    y = np.arange(60) % 3
+    fitted = RBMClassifier(4, n_iter=1, random_state=0).fit(X, y)
+    expected = fitted.predict_proba(X)
+    message = f"RBMClassifier computes with numpy only; X is an array of {namespace}"
+    with sklearn.config_context(array_api_dispatch=True):
+        for call in (
+            lambda: RBMClassifier(4, n_iter=1).fit(xp.asarray(X), y),
+            lambda: RBMClassifier(4).partial_fit(xp.asarray(X), y, classes=[0, 1, 2]),
+            lambda: fitted.predict_proba(xp.asarray(X)),
+            lambda: fitted.transform(xp.asarray(X)),
+        ):
+            with pytest.raises(TypeError, match=message):
+                call()
+        # numpy input under the dispatch is the numpy code's, as before
+        assert_array_equal(fitted.predict_proba(X), expected)
 
 
 @pytest.mark.parametrize("namespace", ["array_api_strict", "torch"])

@@ -13,6 +13,7 @@ from sklearn.base import (
 )
 from sklearn.utils.multiclass import check_classification_targets
 
+from skebm._array_api import input_namespace, library_name
 from skebm._rbm._base import BaseRBM
 from skebm._rbm._classification import (
     class_hidden_inputs,
@@ -343,6 +344,7 @@ class RBMClassifier(
         self : RBMClassifier
             The fitted model.
         """
+        self._check_numpy_input(X)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32)
         )
@@ -401,6 +403,7 @@ class RBMClassifier(
                     f"classes={classes!r} is not the same as on the first call "
                     f"to partial_fit, which was {self.classes_!r}."
                 )
+        self._check_numpy_input(X)
         X, y = validate_data(
             self,
             X,
@@ -639,6 +642,26 @@ class RBMClassifier(
             self.intercept_hidden_,
             LabelledUnits(self._unit_type.from_fitted(self), self.classes_.size),
         )
+
+    def _check_numpy_input(self, X):
+        """Refuse, by name, arrays of another namespace under the dispatch.
+
+        The classifier computes with numpy only; without this check such
+        input fails deep in validation, as it does for scikit-learn's own
+        numpy-only estimators.
+        """
+        xp, is_numpy_input = input_namespace(X)
+        if not is_numpy_input:
+            raise TypeError(
+                f"{type(self).__name__} computes with numpy only; X is an array "
+                f"of {library_name(xp)} and array_api_dispatch is on. Pass a numpy "
+                "array (for a torch tensor, X.cpu().numpy()); RBMTransformer "
+                "computes in the array's own namespace."
+            )
+
+    def _validate_input(self, X):
+        self._check_numpy_input(X)
+        return super()._validate_input(X)
 
     def _class_blocks(self, X):
         """Checked, standardised, dense blocks of X sized for ``o[r, y, j]``."""
