@@ -184,3 +184,19 @@ def check_fitted_namespace(estimator, X, *, attribute, method):
             f"{library_name(namespace(fitted))}; call {method}() on such arrays "
             "with sklearn.set_config(array_api_dispatch=True)."
         )
+
+
+def check_numpy_input(estimator, X):
+    """Refuse, by name, arrays of another namespace for a numpy-only estimator.
+
+    Under ``array_api_dispatch`` such input otherwise fails deep in
+    validation, as it does for scikit-learn's own numpy-only estimators.
+    """
+    xp, is_numpy_input = input_namespace(X)
+    if not is_numpy_input:
+        raise TypeError(
+            f"{type(estimator).__name__} computes with numpy only; X is an array "
+            f"of {library_name(xp)} and array_api_dispatch is on. Pass a numpy "
+            "array (for a torch tensor, X.cpu().numpy()); RBMTransformer "
+            "computes in the array's own namespace."
+        )

@@ -12,6 +12,7 @@ from skebm._rbm._model import (
     gibbs_chain,
     hidden_probabilities,
     log_likelihood_gradient,
+    sample_base_visibles,
     sample_bernoulli,
     sample_hiddens,
     sufficient_statistics,
@@ -92,6 +93,24 @@ def test_sample_bernoulli_frequencies_match_probabilities():
     samples = sample_bernoulli(probabilities, np.random.default_rng(0))
     assert set(np.unique(samples)) <= {0.0, 1.0}
     assert_allclose(samples.mean(axis=0), [0.1, 0.5, 0.9], atol=0.01)
+
+
+@pytest.mark.parametrize("units", UNIT_NAMES)
+def test_base_samples_ignore_the_weights_and_take_the_base_bias(units):
+    # P(v) of the base model: logistic(base bias) for bernoulli units,
+    # N(base bias, sigma^2) for gaussian ones, whatever the weights.
+    parameters = random_parameters(3, 4, scale=3.0, seed=2, units=units)
+    base_bias = np.array([-1.0, 0.0, 2.0])
+    samples = sample_base_visibles(
+        40000, parameters, base_bias, np.random.default_rng(0)
+    )
+    assert samples.shape == (40000, 3)
+    if units == "bernoulli":
+        assert_allclose(samples.mean(axis=0), expit(base_bias), atol=0.01)
+    else:
+        std = getattr(parameters.units, "std", 1.0) * np.ones(3)
+        assert_allclose(samples.mean(axis=0), base_bias, atol=0.03)
+        assert_allclose(samples.std(axis=0), std, rtol=0.02)
 
 
 def test_gibbs_chains_reach_the_model_distribution():

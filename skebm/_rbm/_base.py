@@ -45,6 +45,7 @@ from skebm._persistence import (
 )
 from skebm._random import draws_for
 from skebm._rbm._data import (
+    check_finite,
     checked_row_chunks,
     column_mean,
     column_mean_std,
@@ -316,6 +317,19 @@ class BaseRBM(LogLikelihoodMixin, VersionedStateMixin, BaseEstimator):
     def _check_visible_range(self, X):
         if X.shape[0]:
             self._unit_type.check_range(*value_range(X), X)
+
+    def _check_rows(self, X):
+        """Refuse NaN, infinity and values outside the units' range in X."""
+        low, high = value_range(X)
+        check_finite(low, high, X.dtype)
+        self._unit_type.check_range(low, high, X)
+
+    def _as_training_input(self, X):
+        """Validated X for more training of the fitted model: its range, its dtype."""
+        self._check_visible_range(X)
+        if is_numpy(X):
+            return X.astype(self.components_.dtype, copy=False)
+        return namespace(X).astype(X, self.components_.dtype, copy=False)
 
     def _split_validation(self, X, rng, stratify=None):
         n_valid = int(np.ceil(self.validation_fraction * X.shape[0]))

@@ -1,4 +1,4 @@
-"""The classification RBM's mathematics: p(y | x), E[h | x] and the exact gradient.
+"""The classification RBM's mathematics: p(y | x), E[h | x], the exact gradient.
 
 The model is an RBM on ``[x, y]`` whose visible layer is
 :class:`~skebm._rbm._units.LabelledUnits`: features ``x`` and a one-hot
@@ -22,6 +22,31 @@ import numpy as np
 from scipy.special import log_softmax, softmax
 
 from skebm._special import logistic, softplus, softplus_and_logistic
+
+
+def check_at_least_two_classes(classes, name):
+    """Refuse a single class, naming the argument it came from."""
+    if classes.size < 2:
+        raise ValueError(
+            f"RBMClassifier needs at least two classes; {name} has only one "
+            f"class: {classes.tolist()!r}."
+        )
+
+
+def one_hot(y, classes, dtype):
+    """One-hot rows of the labels ``y`` in the order of ``classes`` (sorted).
+
+    Labels outside the classes are refused, by name.
+    """
+    unseen = np.setdiff1d(np.unique(y), classes)
+    if unseen.size:
+        raise ValueError(
+            f"y contains labels not in classes_ {classes.tolist()!r}: "
+            f"{unseen.tolist()!r}."
+        )
+    targets = np.zeros((len(y), classes.size), dtype=dtype)
+    targets[np.arange(len(y)), np.searchsorted(classes, y)] = 1
+    return targets
 
 
 def class_hidden_inputs(features, parameters):
@@ -60,6 +85,24 @@ def class_log_probabilities(features, parameters):
     """``log p(y | x)`` for every row and class, shape (n_rows, n_classes)."""
     inputs, _ = class_hidden_inputs(features, parameters)
     return log_softmax(class_scores(inputs, parameters), axis=1)
+
+
+def class_record(parameters, monitored, validation=None):
+    """The per-epoch record of a fit: ``[(name, value), ...]``.
+
+    The mean ``log p(y | x)`` of ``monitored``, a pair of standardised
+    features and one-hot targets, and the accuracy on ``validation``, a
+    pair of the same kind (when given).
+    """
+    features, targets = monitored
+    log_proba = class_log_probabilities(features, parameters)
+    named = [("train log p(y | x)", float(np.mean((log_proba * targets).sum(1))))]
+    if validation is not None:
+        features, targets = validation
+        predicted = class_log_probabilities(features, parameters).argmax(axis=1)
+        accuracy = float(np.mean(predicted == targets.argmax(axis=1)))
+        named.append(("validation accuracy", accuracy))
+    return named
 
 
 def expected_hidden(features, parameters):

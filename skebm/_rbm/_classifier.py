@@ -13,13 +13,16 @@ from sklearn.base import (
 )
 from sklearn.utils.multiclass import check_classification_targets
 
-from skebm._array_api import input_namespace, library_name
+from skebm._array_api import check_numpy_input
 from skebm._rbm._base import BaseRBM
 from skebm._rbm._classification import (
+    check_at_least_two_classes,
     class_hidden_inputs,
     class_log_probabilities,
+    class_record,
     class_scores,
     expected_hidden,
+    one_hot,
 )
 from skebm._rbm._data import as_generator
 from skebm._rbm._model import RBMParameters
@@ -344,22 +347,21 @@ class RBMClassifier(
         self : RBMClassifier
             The fitted model.
         """
-        self._check_numpy_input(X)
+        check_numpy_input(self, X)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=(np.float64, np.float32)
         )
         check_classification_targets(y)
         rng = as_generator(self.random_state)
         if self.warm_start and hasattr(self, "components_"):
-            self._check_visible_range(X)
-            X = X.astype(self.components_.dtype, copy=False)
-            targets = self._targets(y, X.dtype)
+            X = self._as_training_input(X)
+            targets = one_hot(y, self.classes_, X.dtype)
             self._restart_trainer_from_fitted()
         else:
             classes = np.unique(y)
-            self._check_classes(classes, "y")
+            check_at_least_two_classes(classes, "y")
             self.classes_ = classes
-            targets = self._targets(y, X.dtype)
+            targets = one_hot(y, self.classes_, X.dtype)
             self._initialize(X, targets, rng)
         self._fit_epochs(X, rng, targets)
         return self
@@ -403,7 +405,7 @@ class RBMClassifier(
                     f"classes={classes!r} is not the same as on the first call "
                     f"to partial_fit, which was {self.classes_!r}."
                 )
-        self._check_numpy_input(X)
+        check_numpy_input(self, X)
         X, y = validate_data(
             self,
             X,
@@ -414,10 +416,10 @@ class RBMClassifier(
         )
         check_classification_targets(y)
         if first_call:
-            self._check_classes(classes, "classes")
+            check_at_least_two_classes(classes, "classes")
             # Checked before classes_ is set: a refused first call leaves the
             # estimator unfitted.
-            targets = self._targets(y, X.dtype, classes)
+            targets = one_hot(y, classes, X.dtype)
             self.classes_ = classes
             self._initialize(X, targets, as_generator(self.random_state))
             self.train_scores_ = None
@@ -425,9 +427,8 @@ class RBMClassifier(
             self.best_validation_score_ = None
             self.n_iter_ = 0
         else:
-            self._check_visible_range(X)
-            X = X.astype(self.components_.dtype, copy=False)
-            targets = self._targets(y, X.dtype)
+            X = self._as_training_input(X)
+            targets = one_hot(y, self.classes_, X.dtype)
         self._stream_chunk(X, targets)
         self.n_iter_ += 1
         return self
@@ -485,6 +486,8 @@ class RBMClassifier(
         log_proba = self.predict_log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
 
+    # Defined for its docstring: the inherited one links a label of
+    # scikit-learn's documentation that this build cannot resolve.
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` against y: what ``GridSearchCV`` maximises.
 
@@ -567,30 +570,6 @@ class RBMClassifier(
     _auto_updates = 36_000
     _auto_max_epochs = 200
 
-    def _check_classes(self, classes, name):
-        if classes.size < 2:
-            raise ValueError(
-                f"RBMClassifier needs at least two classes; {name} has only one "
-                f"class: {classes.tolist()!r}."
-            )
-
-    def _targets(self, y, dtype, classes=None):
-        """One-hot rows of ``y`` in the order of ``classes`` (``classes_``).
-
-        Labels outside the classes are refused, by name.
-        """
-        if classes is None:
-            classes = self.classes_
-        unseen = np.setdiff1d(np.unique(y), classes)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels not in classes_ {classes.tolist()!r}: "
-                f"{unseen.tolist()!r}."
-            )
-        targets = np.zeros((len(y), classes.size), dtype=dtype)
-        targets[np.arange(len(y)), np.searchsorted(classes, y)] = 1
-        return targets
-
     def _initialize(self, X, targets, rng):
         """The model of ``[x, y]``: class biases start at the log class frequencies."""
         feature_units, base_feature_bias = self._initialize_visible(X)
@@ -643,24 +622,8 @@ class RBMClassifier(
             LabelledUnits(self._unit_type.from_fitted(self), self.classes_.size),
         )
 
-    def _check_numpy_input(self, X):
-        """Refuse, by name, arrays of another namespace under the dispatch.
-
-        The classifier computes with numpy only; without this check such
-        input fails deep in validation, as it does for scikit-learn's own
-        numpy-only estimators.
-        """
-        xp, is_numpy_input = input_namespace(X)
-        if not is_numpy_input:
-            raise TypeError(
-                f"{type(self).__name__} computes with numpy only; X is an array "
-                f"of {library_name(xp)} and array_api_dispatch is on. Pass a numpy "
-                "array (for a torch tensor, X.cpu().numpy()); RBMTransformer "
-                "computes in the array's own namespace."
-            )
-
     def _validate_input(self, X):
-        self._check_numpy_input(X)
+        check_numpy_input(self, X)
         return super()._validate_input(X)
 
     def _class_blocks(self, X):
@@ -682,20 +645,9 @@ class RBMClassifier(
     def _epoch_monitor(self, monitored, validation, n_samples, n_checkpoints, n_epochs):
         """Mean ``log p(y | x)`` of the monitored rows; accuracy of the held out."""
 
-        def scores(parameters, last):
-            features, targets = monitored
-            log_proba = class_log_probabilities(features, parameters)
-            named = [
-                ("train log p(y | x)", float(np.mean((log_proba * targets).sum(1))))
-            ]
-            if validation is not None:
-                features, targets = validation
-                predicted = class_log_probabilities(features, parameters).argmax(axis=1)
-                accuracy = float(np.mean(predicted == targets.argmax(axis=1)))
-                named.append(("validation accuracy", accuracy))
-            return named
-
-        return EpochMonitor(scores)
+        return EpochMonitor(
+            lambda parameters, last: class_record(parameters, monitored, validation)
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

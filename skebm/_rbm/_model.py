@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from skebm._array_api import namespace
+from skebm._array_api import dtype_name, namespace, zeros
 from skebm._rbm._units import DRAW_DTYPE
 from skebm._special import logistic, softplus
 
@@ -139,6 +139,18 @@ def sample_visibles(hidden, parameters, rng):
         np.empty(top_down.shape, dtype=DRAW_DTYPE),
         top_down,
     )
+
+
+def sample_base_visibles(n_samples, parameters, base_visible_bias, rng):
+    """Draw visible states of the base model: the units alone, no weights.
+
+    ``base_visible_bias`` (the data's log-odds, or zero for standardised
+    units) replaces the visible bias; the units keep their variances.
+    """
+    weights = parameters.weights
+    no_hidden = zeros((n_samples, weights.shape[0]), dtype_name(weights), weights)
+    base = parameters._replace(visible_bias=base_visible_bias)
+    return sample_visibles(no_hidden, base, rng)
 
 
 def gibbs_chain(hidden, parameters, n_steps, rng):

@@ -33,6 +33,7 @@ from skebm._rbm._model import (
     free_energy_from_activation,
     gibbs_chain,
     hidden_activation,
+    sample_base_visibles,
     sample_bernoulli,
     sample_visibles,
 )
@@ -232,25 +233,6 @@ def _base_log_partition(parameters, base_visible_bias):
     return float(log_normalizer[0]) + n_hidden * math.log(2.0)
 
 
-def _base_samples(parameters, base_visible_bias, n_chains, rng):
-    """States drawn from the base model (no weights)."""
-    if not is_numpy(base_visible_bias):
-        no_input = zeros(
-            (n_chains, parameters.weights.shape[1]),
-            dtype_name(base_visible_bias),
-            base_visible_bias,
-        )
-        return parameters.units.sample(no_input, base_visible_bias, rng, None, None)
-    no_input = np.zeros((n_chains, parameters.weights.shape[1]))
-    return parameters.units.sample(
-        no_input,
-        base_visible_bias,
-        rng,
-        np.empty(no_input.shape, dtype=DRAW_DTYPE),
-        np.empty_like(no_input),
-    )
-
-
 def _float64_base(parameters, base_visible_bias):
     """The base model's visible bias in the (float64) parameters' dtype and place."""
     weights = parameters.weights
@@ -295,7 +277,7 @@ def ais_log_partition(
     """
     parameters = _in_float64(parameters)
     base_visible_bias = _float64_base(parameters, base_visible_bias)
-    states = _base_samples(parameters, base_visible_bias, n_chains, rng)
+    states = sample_base_visibles(n_chains, parameters, base_visible_bias, rng)
     log_weights = _annealing_log_weights(
         parameters,
         states,

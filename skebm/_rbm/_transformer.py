@@ -9,30 +9,25 @@ import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from skebm._array_api import (
-    dtype_name,
     input_namespace,
     is_numpy,
     like,
     mean_as_float,
-    namespace,
-    zeros,
 )
 from skebm._rbm._base import BaseRBM
 from skebm._rbm._data import (
     as_generator,
-    check_finite,
     check_int_at_least,
     dense_rows,
-    value_range,
 )
 from skebm._rbm._model import (
     gibbs_chain,
     hidden_probabilities_of,
+    sample_base_visibles,
     sample_hiddens,
     sample_visibles,
     visible_means,
 )
-from skebm._rbm._units import DRAW_DTYPE
 from skebm._sklearn_compat import (
     Interval,
     _fit_context,
@@ -382,8 +377,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         X = validate_data(self, X, accept_sparse="csr", dtype=(xp.float64, xp.float32))
         rng = as_generator(self.random_state)
         if warm:
-            self._check_visible_range(X)
-            X = self._as_model_dtype(X)
+            X = self._as_training_input(X)
             self._restart_trainer_from_fitted()
         else:
             self._initialize(X, rng)
@@ -434,8 +428,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
             self.best_validation_score_ = None
             self.n_iter_ = 0
         else:
-            self._check_visible_range(X)
-            X = self._as_model_dtype(X)
+            X = self._as_training_input(X)
         self._stream_chunk(X)
         self.n_iter_ += 1
         return self
@@ -582,9 +575,7 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         """
         self._check_namespace(X, "gibbs")
         X = self._validate_input(X)
-        low, high = value_range(X)
-        check_finite(low, high, X.dtype)
-        self._unit_type.check_range(low, high, X)
+        self._check_rows(X)
         X = self._standardize(dense_rows(X))
         parameters = self._model_parameters()
         rng = self._sampling_rng
@@ -621,36 +612,11 @@ class RBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRBM)
         rng = self._namespace_draws(rng)
         parameters = self._model_parameters()
         weights = parameters.weights
-        if is_numpy(weights):
-            dtype = weights.dtype
-            no_input = np.zeros((n_samples, self.n_features_in_), dtype=dtype)
-            start = parameters.units.sample(
-                no_input,
-                self._base_visible_bias.astype(dtype),
-                rng,
-                np.empty(no_input.shape, dtype=DRAW_DTYPE),
-                no_input,
-            )
-        else:
-            shape = (n_samples, self.n_features_in_)
-            no_input = zeros(shape, dtype_name(self.components_), weights)
-            base_bias = like(self._base_visible_bias, weights, dtype=weights.dtype)
-            start = parameters.units.sample(no_input, base_bias, rng, None, None)
+        base_bias = like(self._base_visible_bias, weights, dtype=weights.dtype)
+        start = sample_base_visibles(n_samples, parameters, base_bias, rng)
         hiddens = sample_hiddens(start, parameters, rng)
         visibles, _, _ = gibbs_chain(hiddens, parameters, n_gibbs_steps, rng)
         return self._unstandardize(visibles)
-
-    def _as_model_dtype(self, X):
-        """X in the fitted model's dtype."""
-        if is_numpy(X):
-            return X.astype(self.components_.dtype, copy=False)
-        return namespace(X).astype(X, self.components_.dtype, copy=False)
-
-    def _check_rows(self, X):
-        """Refuse NaN, infinity and values outside the units' range in X."""
-        low, high = value_range(X)
-        check_finite(low, high, X.dtype)
-        self._unit_type.check_range(low, high, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
